@@ -1,0 +1,39 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+TEST_VENV ?= .venv-test
+SOURCES := pyproject.toml $(shell find wizard screens assets -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+.PHONY: demo run test lint bench clean
+
+$(VENV)/.installed: $(SOURCES)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps . && \
+	$(VENV)/bin/python -m pip install --quiet .
+	touch $@
+
+$(TEST_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TEST_VENV)/bin/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/okta-kandji-setup --demo
+
+run: $(VENV)/.installed
+	$(VENV)/bin/okta-kandji-setup
+
+lint: $(TEST_VENV)/.installed
+	$(TEST_VENV)/bin/ruff check .
+
+test: $(TEST_VENV)/.installed
+	$(TEST_VENV)/bin/ruff check .
+	$(TEST_VENV)/bin/python -m pytest
+
+bench: $(TEST_VENV)/.installed
+	$(TEST_VENV)/bin/python benchmarks/startup.py
+
+clean:
+	rm -rf $(VENV) $(TEST_VENV) dist build
