@@ -19,7 +19,17 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_wheel_installs_and_runs(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -33,15 +43,21 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
     venv.EnvBuilder(with_pip=True, system_site_packages=False).create(target)
     site = subprocess.run(
         [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     pth_dir = subprocess.run(
         [str(target / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     install = subprocess.run(
         [str(target / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--quiet", str(wheels[0])],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert install.returncode == 0, install.stderr
     # Dependencies come from the test venv, appended after the wheel's own files so the
@@ -50,7 +66,9 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     command = target / "bin" / "okta-kandji-setup"
-    version = subprocess.run([str(command), "--version"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    version = subprocess.run(
+        [str(command), "--version"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"okta-kandji-setup {__version__}"
     helptext = subprocess.run([str(command), "--help"], capture_output=True, text=True, cwd=tmp_path, env=env)
@@ -58,12 +76,18 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
 
     # The installed package (not the checkout) finds its assets.
     probe = subprocess.run(
-        [str(target / "bin" / "python"), "-c",
-         "import wizard, assets; from wizard.catalog import load_catalog, steps_file;"
-         "from pathlib import Path;"
-         "print(len(load_catalog()), Path(wizard.__file__).parent.parent, "
-         "(Path(assets.__file__).parent / 'wizard.tcss').is_file())"],
-        capture_output=True, text=True, cwd=tmp_path, env=env,
+        [
+            str(target / "bin" / "python"),
+            "-c",
+            "import wizard, assets; from wizard.catalog import load_catalog, steps_file;"
+            "from pathlib import Path;"
+            "print(len(load_catalog()), Path(wizard.__file__).parent.parent, "
+            "(Path(assets.__file__).parent / 'wizard.tcss').is_file())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
     )
     assert probe.returncode == 0, probe.stderr
     count, location, has_css = probe.stdout.split()
