@@ -1,0 +1,181 @@
+"""The Textual application: owns the session, the secret store and screen switching."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from assets import ASSETS_DIR
+from screens.help_screen import HelpScreen
+from screens.start_screen import StartScreen
+from screens.step_commands import StepCommands
+from wizard.catalog import Catalog, load_catalog
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from wizard.okta.domains import OrgUrl
+    from wizard.secrets import KeyringProbe, SecretStore
+    from wizard.state import StateStore, TenantSession
+
+
+class WizardApp(App[None]):
+    TITLE = "Okta → Kandji SCIM setup"
+    CSS_PATH = ASSETS_DIR / "wizard.tcss"
+    COMMANDS = App.COMMANDS | {StepCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Save & quit", priority=True, id="quit"),
+        Binding("f1,question_mark", "help", "Help", id="help"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        demo: bool = False,
+        allow_insecure_loopback: bool = False,
+        store: StateStore | None = None,
+        secrets: SecretStore | None = None,
+        initial_org_url: str = "",
+    ) -> None:
+        super().__init__()
+        self.demo = demo
+        self.allow_insecure_loopback = allow_insecure_loopback or demo
+        self.initial_org_url = initial_org_url
+        self._store = store
+        self._secrets = secrets
+        self.catalog: Catalog = load_catalog()
+        self.session: TenantSession | None = None  # type: ignore[assignment]
+        self.org: OrgUrl | None = None  # type: ignore[assignment]
+        self.keyring_probe: KeyringProbe | None = None
+
+    # Heavy modules (pydantic models, keyring backends) load after the first screen shows.
+    @property
+    def store(self) -> StateStore:
+        if self._store is None:
+            from wizard.state import StateStore
+
+            self._store = StateStore()
+        return self._store
+
+    @property
+    def secrets(self) -> SecretStore:
+        if self._secrets is None:
+            from wizard.secrets import SecretStore
+
+            self._secrets = SecretStore()
+        return self._secrets
+
+    def on_mount(self) -> None:
+        self.push_screen(StartScreen())
+        self.probe_keyring()
+
+    @work(thread=True, group="keyring", exit_on_error=False, description="probing the OS keyring")
+    def probe_keyring(self) -> None:
+        probe = self.secrets.probe()
+        self.call_from_thread(setattr, self, "keyring_probe", probe)
+        if probe.state != "ok":
+            self.call_from_thread(self.notify, self.keyring_warning, severity="warning", timeout=8)
+
+    @property
+    def keyring_warning(self) -> str:
+        probe = self.keyring_probe
+        if probe is None or probe.state == "ok":
+            return ""
+        if probe.state == "locked":
+            return f"The OS keyring refused access ({probe.reason}). {probe.remedy}"
+        return (
+            f"No usable OS keyring ({probe.reason}): secrets are kept in memory for this run "
+            f"only. {probe.remedy}"
+        )
+
+    # --- tenants ------------------------------------------------------------------------
+    @work(thread=True, group="state", exclusive=True, exit_on_error=False, description="opening setup")
+    def open_tenant(self, org: OrgUrl) -> None:
+        from wizard.state import StateError
+
+        try:
+            session = self.store.open(org.base_url, org.host)
+        except StateError as exc:
+            self.call_from_thread(self._open_failed, str(exc))
+            return
+        self.call_from_thread(self._enter, org, session)
+
+    def _open_failed(self, message: str) -> None:
+        if isinstance(self.screen, StartScreen):
+            self.screen.show_open_error(message)
+        else:
+            self.notify(message, severity="error")
+
+    def _enter(self, org: OrgUrl, session: TenantSession) -> None:
+        from screens.step_screen import StepScreen
+
+        self.org, self.session = org, session
+        if session.moved_aside is not None:
+            self.notify(
+                f"{session.moved_aside.reason} It was kept as {session.moved_aside.moved_to.name}.",
+                severity="warning",
+                timeout=10,
+            )
+        self.switch_screen(StepScreen())
+
+    # --- secrets ------------------------------------------------------------------------
+    def _kandji_purpose(self):  # noqa: ANN202 - the enum import stays lazy
+        from wizard.secrets import Purpose
+
+        return Purpose.KANDJI_SCIM_TOKEN
+
+    def read_kandji_token(self) -> str | None:
+        """Read at the moment of use (copy, reveal), so nothing holds it longer than needed."""
+        if self.org is None:
+            return None
+        secret = self.secrets.get(self.org.host, self._kandji_purpose())
+        return secret.get_secret_value() if secret is not None else None
+
+    def kandji_token_present(self) -> bool:
+        return self.org is not None and self.secrets.get(self.org.host, self._kandji_purpose()) is not None
+
+    @work(thread=True, group="keyring", exit_on_error=False, description="saving the Kandji token")
+    def save_kandji_token(self, token: SecretStr, evidence: dict[str, object]) -> bool:
+        """Store the token; returns False (and says why) when the keyring refuses."""
+        from wizard.secrets import SecretStoreError
+        from wizard.state import StepStatus
+
+        assert self.org is not None and self.session is not None
+        try:
+            self.secrets.put(self.org.host, self._kandji_purpose(), token)
+        except SecretStoreError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=12)
+            return False
+        where = "memory (this run only)" if self.secrets.memory_only else "OS keyring"
+        self.call_from_thread(self.session.update_settings, secrets_memory_only=self.secrets.memory_only)
+        self.call_from_thread(
+            self.session.set_status, "B.2", StepStatus.DONE, evidence={**evidence, "stored_in": where}
+        )
+        return True
+
+    # --- app actions --------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.close_session()
+        self.exit()
+
+    def close_session(self) -> None:
+        if self.session is not None:
+            self.session.save()
+            self.session.close()
+            self.session = None
+
+    def on_unmount(self) -> None:
+        self.close_session()
+
+
+def run_app(*, demo: bool = False, allow_insecure_loopback: bool = False) -> int:
+    WizardApp(demo=demo, allow_insecure_loopback=allow_insecure_loopback).run()
+    return 0

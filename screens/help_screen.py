@@ -1,0 +1,58 @@
+"""Help: keys, what the modes mean, and where things are kept."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+from screens.widgets.step_list import LEGEND
+
+HELP = """\
+# Help
+
+**Keys**
+
+| Key | What it does |
+|---|---|
+| `n` / `b` | next / back |
+| `d` | mark the current step done (again: not done) |
+| `k` | on steps 17–18: your users already exist, skip the test person |
+| `s` | show or hide the step list (always shown on wide terminals) |
+| `tab` / `shift+tab` | move between fields and buttons |
+| `ctrl+p` | command palette: jump to any step by number or name |
+| `?` / `F1` | this help |
+| `ctrl+q` | save and quit; reopen later to resume at the same step |
+| `escape` | close this help |
+
+**Step list**: {legend}
+
+**Modes**
+
+- **BY API** — Okta's public API can do this step; the wizard shows the calls it makes.
+- **ADMIN CONSOLE** — only Okta's Admin Console can do it. The wizard gives you the link
+  and copy-ready values, then checks what it can.
+- **CHECK** — the wizard verifies that the steps before worked.
+- **NOTHING TO DO** — a screen of the Admin Console with no effect on the setup.
+
+**Copying.** *Copy* uses your terminal's clipboard support (OSC 52). macOS Terminal, and
+tmux without `set -g set-clipboard on`, ignore it: select the value on screen instead.
+Links open in the browser of the machine running the wizard — over SSH, copy them.
+
+**Where things are kept.** Progress is saved per Okta org after every change, in your user
+state directory (or `$OKTA_KANDJI_SETUP_STATE_DIR`). The Kandji token goes to your OS
+keyring, never to a file. Step numbers follow Kandji's article "Okta - SCIM Directory
+Integration", so a support engineer can say "we are on step 10.4".
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="close-help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(HELP.replace("{legend}", LEGEND))

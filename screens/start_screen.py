@@ -1,0 +1,132 @@
+"""The first screen: resume a tenant in progress, or start a new setup."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from wizard.okta.domains import CustomDomainNeedsConfirmation, OrgUrl, OrgUrlError, parse_org_url
+
+if TYPE_CHECKING:
+    from screens.app import WizardApp
+    from wizard.state import MovedAside, TenantSummary
+
+INTRO = (
+    "This wizard connects Okta to Kandji over SCIM so that Okta provisions your users into "
+    "Kandji. It follows Kandji's 24-step article with the same step numbers, keeps the "
+    "Kandji token in your OS keyring, and saves your progress after every step."
+)
+
+
+class StartScreen(Screen[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tenants: list[TenantSummary] = []
+
+    @property
+    def wizard(self) -> WizardApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        if self.wizard.demo:
+            yield Static(
+                "DEMO — simulated Okta and Kandji on this machine; nothing real is changed.",
+                id="demo-banner",
+            )
+        with VerticalScroll(id="start"):
+            yield Static(INTRO, id="intro")
+            yield Label("Setups in progress", classes="section")
+            yield Static("Looking for saved setups…", id="tenants-empty")
+            yield OptionList(id="tenants")
+            yield Static("", id="moved-aside", classes="warning")
+            yield Label("New setup", classes="section")
+            with Vertical(id="new-setup"):
+                yield Static("Your Okta org URL (not the -admin one):")
+                with Horizontal(classes="input-row"):
+                    yield Input(placeholder="https://acme.okta.com", id="org-url")
+                    yield Button("Start", id="start-new", variant="primary", compact=True)
+                yield Checkbox("This is my org's custom domain", id="confirm-custom")
+                yield Static("", id="org-url-message", classes="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#tenants", OptionList).display = False
+        self.query_one("#confirm-custom", Checkbox).display = False
+        self.query_one("#org-url", Input).focus()
+        if self.wizard.initial_org_url:
+            self.query_one("#org-url", Input).value = self.wizard.initial_org_url
+        self.load_tenants()
+
+    @work(thread=True, group="state", exit_on_error=False, description="listing saved setups")
+    def load_tenants(self) -> None:
+        tenants, moved = self.wizard.store.list_tenants()
+        self.app.call_from_thread(self._show_tenants, tenants, moved)
+
+    def _show_tenants(self, tenants: list[TenantSummary], moved: list[MovedAside]) -> None:
+        self.tenants = tenants
+        empty = self.query_one("#tenants-empty", Static)
+        listing = self.query_one("#tenants", OptionList)
+        listing.clear_options()
+        if tenants:
+            empty.display = False
+            listing.display = True
+            for summary in tenants:
+                when = summary.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+                listing.add_option(
+                    Option(
+                        f"{summary.org_host:<32} step {summary.current_step:<5} "
+                        f"{summary.done_count:>2} done · {when}",
+                        id=summary.org_host,
+                    )
+                )
+            listing.highlighted = 0
+        else:
+            empty.update("None yet. Enter your Okta org URL below to begin.")
+        if moved:
+            lines = [f"• {item.reason} (kept as {item.moved_to.name})" for item in moved]
+            self.query_one("#moved-aside", Static).update("\n".join(lines))
+
+    @on(OptionList.OptionSelected, "#tenants")
+    def _resume(self, event: OptionList.OptionSelected) -> None:
+        summary = next(t for t in self.tenants if t.org_host == event.option.id)
+        try:
+            org = self._parse(summary.org_url, allow_custom=True)
+        except OrgUrlError as exc:
+            self.query_one("#org-url-message", Static).update(f"[red]{exc}[/red]")
+            return
+        self.wizard.open_tenant(org)
+
+    @on(Input.Submitted, "#org-url")
+    @on(Button.Pressed, "#start-new")
+    def _start_new(self) -> None:
+        text = self.query_one("#org-url", Input).value
+        confirm = self.query_one("#confirm-custom", Checkbox)
+        message = self.query_one("#org-url-message", Static)
+        try:
+            org = self._parse(text, allow_custom=confirm.display and confirm.value)
+        except CustomDomainNeedsConfirmation as exc:
+            confirm.display = True
+            message.update(f"[yellow]{exc}[/yellow]")
+            return
+        except OrgUrlError as exc:
+            message.update(f"[red]{exc}[/red]")
+            return
+        message.update(f"Opening {org.host}…")
+        self.wizard.open_tenant(org)
+
+    def _parse(self, text: str, *, allow_custom: bool) -> OrgUrl:
+        return parse_org_url(
+            text,
+            allow_custom=allow_custom,
+            allow_insecure_loopback=self.wizard.allow_insecure_loopback,
+        )
+
+    def show_open_error(self, text: str) -> None:
+        self.query_one("#org-url-message", Static).update(f"[red]{text}[/red]")

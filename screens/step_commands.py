@@ -1,0 +1,36 @@
+"""Command palette entries: jump to any step by its number or title."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from wizard.catalog import load_catalog
+
+
+class StepCommands(Provider):
+    async def discover(self) -> Hits:
+        for step in load_catalog().steps:
+            yield DiscoveryHit(
+                f"Go to step {step.number}: {step.title}",
+                partial(self._go, step.number),
+                help=step.where,
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for step in load_catalog().steps:
+            text = f"Go to step {step.number}: {step.title}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(self._go, step.number), help=step.where)
+
+    async def _go(self, number: str) -> None:
+        from screens.step_screen import StepScreen
+
+        screen = self.app.screen
+        if isinstance(screen, StepScreen):
+            await screen.go_to(number)
+        else:
+            self.app.notify("Open or start a setup first.", severity="warning")

@@ -1,0 +1,293 @@
+"""The step screen: sidebar, the current step's panel, a progress line and navigation.
+
+One screen serves all 32 steps; only the panel is rebuilt when the step changes, so the
+sidebar keeps its scroll position and focus stays predictable for keyboard users.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, OptionList, Static
+
+from screens.widgets.step_list import StepList
+from screens.widgets.step_panel import StepPanel, StepView
+from wizard.catalog import Step
+from wizard.okta.links import app_link
+
+if TYPE_CHECKING:
+    from screens.app import WizardApp
+
+USERS_EXIST_NOTE = "Users already exist in Okta; they are added to the group instead."
+
+
+class StepScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "next", "Next", id="next"),
+        Binding("b", "back", "Back", id="back"),
+        Binding("d", "toggle_done", "Done", id="done"),
+        Binding("s", "toggle_sidebar", "Steps", id="sidebar"),
+        Binding("k", "skip_optional", "Skip 17–18", show=False, id="skip-optional"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: str = self.wizard.session.state.current_step
+
+    @property
+    def wizard(self) -> WizardApp:
+        return self.app  # type: ignore[return-value]
+
+    # --- layout -------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        app = self.wizard
+        yield Header(show_clock=False)
+        if app.demo:
+            yield Static(
+                "DEMO — simulated Okta and Kandji on this machine; nothing real is changed.",
+                id="demo-banner",
+            )
+        yield Static("", id="progress")
+        with Horizontal(id="body"):
+            statuses = {n: r.status.value for n, r in app.session.state.steps.items()}
+            yield StepList(app.catalog, statuses, id="sidebar")
+            yield StepPanel(self._view(self.current))
+        with Horizontal(id="nav"):
+            yield Button("◀ Back", id="back", compact=True)
+            yield Button("Mark done", id="done", variant="success", compact=True)
+            yield Button("Users already exist: skip 17–18", id="skip-optional", compact=True)
+            yield Button("Next ▶", id="next", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.wizard.session.state.org_host
+        self._refresh_chrome()
+
+    # --- view model ---------------------------------------------------------------------
+    def _view(self, number: str) -> StepView:
+        app = self.wizard
+        state = app.session.state
+        step = app.catalog.get(number)
+        action = app.catalog.action_of(number)
+        record = state.steps.get(number)
+        settings = state.settings
+        evidence = record.evidence if record else {}
+        app_ev = state.steps["8"].evidence if "8" in state.steps else {}
+        link = None
+        if action.link and action.link.startswith("app-"):
+            link = app_link(app.org, action.link, app_ev.get("app_name"), app_ev.get("app_id"))
+        return StepView(
+            step=step,
+            action=action,
+            span=app.catalog.span(step.action),
+            status=record.status.value if record else "pending",
+            note=record.note if record else "",
+            confirmed=frozenset(evidence.get("admin_confirmed", [])),
+            values={
+                "kandji_base_url": settings.kandji_base_url,
+                "scim_unique_id": "userName",
+                "app_label": settings.app_label,
+                "placeholder_sso_url": "https://example.invalid/sso/saml",
+                "placeholder_audience": "https://example.invalid/kandji-scim",
+                "group_name": settings.group_name,
+                "group_description": settings.group_description,
+                "preferred_language": settings.preferred_language,
+                "locale": settings.locale,
+            },
+            secret=app.read_kandji_token,
+            link=link,
+            kandji_url=settings.kandji_base_url or "",
+            token_stored="kandji_token" in step.inputs and app.kandji_token_present(),
+            keyring_warning=app.keyring_warning,
+        )
+
+    def _refresh_chrome(self) -> None:
+        app = self.wizard
+        step = app.catalog.get(self.current)
+        state = app.session.state
+        done = sum(1 for r in state.steps.values() if r.status.value in ("done", "skipped"))
+        self.query_one("#progress", Static).update(
+            f"Step {step.number} · {app.catalog.position(step.number)} of {len(app.catalog)}"
+            f" · {done} complete · {app.catalog.action_of(step.number).title}"
+        )
+        self.query_one(StepList).show_current(self.current)
+        record = state.steps.get(self.current)
+        is_done = record is not None and record.status.value in ("done", "skipped")
+        self.query_one("#done", Button).label = "Mark not done" if is_done else "Mark done"
+        self.query_one("#skip-optional", Button).display = step.optional
+        self.query_one("#back", Button).disabled = app.catalog.previous(self.current) is None
+        self.query_one("#next", Button).label = "Next ▶" if app.catalog.next(self.current) else "Finish ▶"
+
+    # --- navigation ---------------------------------------------------------------------
+    async def go_to(self, number: str) -> None:
+        self._save_note()
+        self.current = number
+        self.wizard.session.set_current(number)
+        await self.query_one(StepPanel).remove()
+        await self.query_one("#body", Horizontal).mount(StepPanel(self._view(number)))
+        self._refresh_chrome()
+
+    async def action_next(self) -> None:
+        following = self.wizard.catalog.next(self.current)
+        if following is None:
+            self.notify("This is the last step.", timeout=3)
+            return
+        await self.go_to(following.number)
+
+    async def action_back(self) -> None:
+        previous = self.wizard.catalog.previous(self.current)
+        if previous is not None:
+            await self.go_to(previous.number)
+
+    def action_toggle_sidebar(self) -> None:
+        # Narrow terminals hide the list until asked; wide ones show it until asked not to.
+        self.toggle_class("-show-sidebar" if self.has_class("-narrow") else "-hide-sidebar")
+
+    @on(Button.Pressed, "#next")
+    async def _next_pressed(self) -> None:
+        await self.action_next()
+
+    @on(Button.Pressed, "#back")
+    async def _back_pressed(self) -> None:
+        await self.action_back()
+
+    @on(Button.Pressed, "#done")
+    async def _done_pressed(self) -> None:
+        await self.action_toggle_done()
+
+    @on(Button.Pressed, "#skip-optional")
+    async def _skip_pressed(self) -> None:
+        await self.action_skip_optional()
+
+    @on(OptionList.OptionSelected, "#sidebar")
+    async def _jump(self, event: OptionList.OptionSelected) -> None:
+        await self.go_to(StepList.number_of(event.option))
+        if self.has_class("-narrow") and self.has_class("-show-sidebar"):
+            self.action_toggle_sidebar()
+
+    # --- recording progress -------------------------------------------------------------
+    def _set_status(self, number: str, status: str, **kwargs: object) -> None:
+        from wizard.state import StepStatus
+
+        self.wizard.session.set_status(number, StepStatus(status), **kwargs)  # type: ignore[arg-type]
+        self.query_one(StepList).set_status(number, status)
+
+    def _save_note(self) -> None:
+        try:
+            note = self.query_one("#note", Input).value.strip()
+        except Exception:  # the panel is being rebuilt
+            return
+        record = self.wizard.session.state.step(self.current)
+        if note != record.note:
+            record.note = note
+            self.wizard.session.save()
+
+    async def action_toggle_done(self) -> None:
+        record = self.wizard.session.state.steps.get(self.current)
+        note = self.query_one("#note", Input).value.strip()
+        if record is not None and record.status.value in ("done", "skipped"):
+            self._set_status(self.current, "pending", note=note)
+            self._refresh_chrome()
+            return
+        step = self.wizard.catalog.get(self.current)
+        evidence = dict(record.evidence) if record else {}
+        evidence["admin_confirmed"] = self._checked_items(step)
+        evidence.setdefault("how", "marked done by the admin")
+        self._set_status(self.current, "done", note=note, evidence=evidence)
+        if self.wizard.catalog.next(self.current) is not None:
+            await self.action_next()
+        else:
+            self._refresh_chrome()
+
+    async def action_skip_optional(self) -> None:
+        if not self.wizard.catalog.get(self.current).optional:
+            return
+        self.wizard.session.update_settings(users_already_exist=True)
+        for number in self.wizard.catalog.optional_numbers():
+            self._set_status(number, "skipped", note=USERS_EXIST_NOTE)
+        after = self.wizard.catalog.next(self.wizard.catalog.optional_numbers()[-1])
+        assert after is not None
+        await self.go_to(after.number)
+        self.notify("Skipped 17–18. Make sure your users are members of the group.", timeout=5)
+
+    def _checked_items(self, step: Step) -> list[str]:
+        return [
+            item for i, item in enumerate(step.checklist) if self.query_one(f"#check-{i}", Checkbox).value
+        ]
+
+    @on(Checkbox.Changed, "#checklist Checkbox")
+    def _checklist_changed(self) -> None:
+        step = self.wizard.catalog.get(self.current)
+        record = self.wizard.session.state.step(self.current)
+        record.evidence["admin_confirmed"] = self._checked_items(step)
+        self.wizard.session.save()
+
+    @on(Input.Submitted, "#note")
+    def _note_submitted(self) -> None:
+        self._save_note()
+        self.notify("Note saved.", timeout=2)
+
+    @on(Button.Pressed, "#open-link")
+    def _open_link(self) -> None:
+        from screens.widgets.copy_field import CopyField
+
+        url = self.query_one("#link", CopyField).value
+        if url:
+            self.app.open_url(url)
+            self.notify(
+                "Opened in the browser of the machine running the wizard. Over SSH, copy the link instead.",
+                timeout=5,
+            )
+
+    # --- B.1 / B.2: Kandji URL and token --------------------------------------------------
+    @on(Input.Submitted, "#kandji-url")
+    @on(Button.Pressed, "#save-kandji-url")
+    def _save_kandji_url(self) -> None:
+        from wizard.kandji.urls import KandjiUrlError, UnknownKandjiHost, parse_kandji_url
+
+        text = self.query_one("#kandji-url", Input).value
+        message = self.query_one("#kandji-url-message", Static)
+        confirm = self.query_one("#confirm-host", Checkbox)
+        try:
+            url = parse_kandji_url(
+                text,
+                allow_insecure_loopback=self.wizard.allow_insecure_loopback,
+                allow_unknown_host=confirm.value,
+            )
+        except UnknownKandjiHost as exc:
+            confirm.add_class("-visible")
+            message.update(f"[yellow]{exc}[/yellow]")
+            return
+        except KandjiUrlError as exc:
+            suggestion = getattr(exc, "suggestion", None)
+            hint = f"\nDid you mean: {suggestion}" if suggestion else ""
+            message.update(f"[red]{exc}[/red]{hint}")
+            return
+        self.wizard.session.update_settings(kandji_base_url=url.base_url)
+        self.query_one("#kandji-url", Input).value = url.base_url
+        notes = " ".join(getattr(url, "notes", []) or [])
+        message.update(f"[green]Saved:[/green] {url.base_url}" + (f"\n{notes}" if notes else ""))
+
+    @on(Input.Submitted, "#kandji-token")
+    @on(Button.Pressed, "#save-kandji-token")
+    def _save_kandji_token(self) -> None:
+        from wizard.kandji.tokens import TokenInputError, clean_bearer_token
+
+        message = self.query_one("#kandji-token-message", Static)
+        base_url = self.wizard.session.state.settings.kandji_base_url
+        if not base_url:
+            message.update("[red]Enter and save the SCIM base URL at step B.1 first.[/red]")
+            return
+        field = self.query_one("#kandji-token", Input)
+        try:
+            token, notes = clean_bearer_token(field.value)
+        except TokenInputError as exc:
+            message.update(f"[red]{exc}[/red]")
+            return
+        field.value = ""  # the token lives in the keyring or in memory from here on
+        self.wizard.store_kandji_token(token, notes)

@@ -1,0 +1,123 @@
+"""The main panel for one step: what to achieve, where, what the wizard does, values to
+copy, the checklist and a note. It renders a `StepView`; the screen owns the behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from screens.widgets.copy_field import CopyField
+from wizard.catalog import COPY_VALUES, Action, Step
+
+MODE_LABELS = {
+    "api": "BY API",
+    "console": "ADMIN CONSOLE",
+    "check": "CHECK",
+    "n/a": "NOTHING TO DO",
+}
+MODE_HELP = {
+    "api": "Okta's API can do this step. Until the wizard does it for you, do it in the "
+    "Admin Console and mark it done; the calls below are what the wizard makes.",
+    "console": "Only the Okta Admin Console can do this step. Use the values below.",
+    "check": "A check that the previous steps worked.",
+    "n/a": "There is nothing to do here: this screen only appears in the Admin Console.",
+}
+# Steps the wizard always does itself, whatever the Okta automation can do.
+WIZARD_OWN_HELP = {
+    "kandji-token": "The wizard does this step: paste the token below and it is tested, then "
+    "stored in the OS keyring.",
+}
+
+
+@dataclass
+class StepView:
+    step: Step
+    action: Action
+    span: str
+    status: str
+    note: str = ""
+    confirmed: frozenset[str] = frozenset()
+    values: dict[str, str | None] = field(default_factory=dict)
+    secret: Callable[[], str | None] | None = None
+    link: str | None = None
+    kandji_url: str = ""
+    token_stored: bool = False
+    keyring_warning: str = ""
+
+
+class StepPanel(VerticalScroll):
+    def __init__(self, view: StepView) -> None:
+        super().__init__(id="panel")
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        view, step = self.view, self.view.step
+        yield Static(Text.assemble((step.number, "bold"), " · ", step.title), classes="step-title")
+        yield Static(f"[reverse] {MODE_LABELS[step.mode]} [/reverse]  {step.where}", classes="step-meta")
+        yield Static(step.goal, classes="goal")
+        if view.span != step.number:
+            yield Static(
+                f"Part of steps {view.span} · [b]{view.action.title}[/b] — {view.action.summary}",
+                classes="action-summary",
+            )
+        yield from self._mode_box()
+        if step.inputs:
+            yield from self._inputs()
+        if view.link:
+            yield CopyField("Admin Console link", view.link, id="link")
+            yield Button("Open in browser", id="open-link", compact=True)
+        for key in step.copy:
+            label, is_secret = COPY_VALUES[key]
+            if is_secret:
+                yield CopyField(label, secret=view.secret, id=f"copy-{key}")
+            else:
+                yield CopyField(label, view.values.get(key), id=f"copy-{key}")
+        with Vertical(id="checklist"):
+            yield Label("Checklist", classes="section")
+            for i, item in enumerate(step.checklist):
+                yield Checkbox(item, value=item in view.confirmed, id=f"check-{i}", compact=True)
+        yield Input(
+            value=view.note,
+            placeholder="Note (optional): saved with this step",
+            id="note",
+            compact=True,
+        )
+
+    def _mode_box(self) -> ComposeResult:
+        step, action = self.view.step, self.view.action
+        with Vertical(classes=f"mode-box mode-{step.mode.replace('/', '')}"):
+            help_text = WIZARD_OWN_HELP.get(action.key, MODE_HELP[step.mode])
+            yield Static(help_text, classes="mode-help")
+            for line in action.automation:
+                yield Static(f"• {line}", classes="call")
+            if action.detection:
+                yield Static(f"Detection: {action.detection}", classes="call")
+
+    def _inputs(self) -> ComposeResult:
+        view = self.view
+        if "kandji_base_url" in view.step.inputs:
+            yield Label("Kandji SCIM base URL", classes="section")
+            with Horizontal(classes="input-row"):
+                yield Input(
+                    value=view.kandji_url,
+                    placeholder="https://<subdomain>.api.kandji.io/api/v1/scim",
+                    id="kandji-url",
+                )
+                yield Button("Save URL", id="save-kandji-url", compact=True)
+            yield Checkbox("This is my Kandji SCIM host (not a known Kandji domain)", id="confirm-host")
+            yield Static("", id="kandji-url-message", classes="message")
+        if "kandji_token" in view.step.inputs:
+            yield Label("Kandji bearer token", classes="section")
+            if view.token_stored:
+                yield Static("A token is stored for this tenant. Paste a new one to replace it.")
+            with Horizontal(classes="input-row"):
+                yield Input(password=True, placeholder="paste the token (hidden)", id="kandji-token")
+                yield Button("Test and save", id="save-kandji-token", compact=True)
+            if view.keyring_warning:
+                yield Static(view.keyring_warning, id="keyring-warning", classes="warning")
+            yield Static("", id="kandji-token-message", classes="message")
