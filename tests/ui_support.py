@@ -1,0 +1,40 @@
+"""Helpers for driving the wizard with Pilot."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from screens.app import WizardApp
+from screens.step_screen import StepScreen
+
+
+def no_blink(app: WizardApp) -> None:
+    """Snapshots must not depend on when the cursor blinked."""
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_setup(pilot: Pilot, url: str = "acme.okta.com") -> StepScreen:
+    """From the start screen, start (or reopen) the setup for `url`."""
+    await settle(pilot)
+    pilot.app.screen.query_one("#org-url", Input).value = url
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, StepScreen), f"still on {type(screen).__name__}"
+    return screen
+
+
+async def go_to(pilot: Pilot, number: str) -> StepScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, StepScreen)
+    await screen.go_to(number)
+    await pilot.pause()
+    no_blink(pilot.app)  # type: ignore[arg-type]
+    return screen
