@@ -30,8 +30,7 @@ MOUNT_PATH = "/api/v1/scim"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 _NOT_FOUND_PAGE = (
-    b"<!DOCTYPE html><html><head><title>Not found</title></head>"
-    b"<body><h1>Page not found</h1></body></html>"
+    b"<!DOCTYPE html><html><head><title>Not found</title></head><body><h1>Page not found</h1></body></html>"
 )
 
 
@@ -210,6 +209,7 @@ class ScimServer:
             load_default_schemas().values(), load_default_resource_types().values(), config=config
         )
         self._storage = InMemoryStorage()
+
         class KandjiLikeApplication(WSGIApplication):
             @staticmethod
             def get_base_url(environ: WSGIEnvironment) -> str:
@@ -224,6 +224,7 @@ class ScimServer:
         if self.ssl_context is not None:
             server.socket = self.ssl_context.wrap_socket(server.socket, server_side=True)
         self._server = server
+        self._port = int(server.server_address[1])
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="scim-server", daemon=True
         )
@@ -254,9 +255,12 @@ class ScimServer:
     # -- addresses ---------------------------------------------------------------------------
     @property
     def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("The SCIM server is not running; call start() first.")
-        return int(self._server.server_address[1])
+        # Kept after stop() so a test can still name the address it used.
+        if self._server is not None:
+            self._port = int(self._server.server_address[1])
+        if not self._port:
+            raise RuntimeError("The SCIM server was never started; call start() first.")
+        return self._port
 
     @property
     def origin(self) -> str:

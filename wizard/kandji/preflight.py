@@ -32,6 +32,7 @@ from wizard.kandji.verify import verify_users
 
 __all__ = ["CheckResult", "PreflightReport", "UserVerification", "run_preflight", "verify_users"]
 
+USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 Auth = Literal["none", "token", "wrong"]
 Check = Callable[[], Awaitable[CheckResult]]
 
@@ -332,7 +333,12 @@ def _scim_models_problem(body: dict[str, Any]) -> str | None:
     from pydantic import ValidationError
     from scim2_models import Context, ListResponse, User
 
+    # Users are reduced to the fields Okta relies on, so vendor attributes do not fail the check.
     envelope = {k: v for k, v in body.items() if k != "Resources"}
+    if body.get("Resources"):
+        envelope["Resources"] = [
+            {"schemas": [USER_URN], "id": r["id"], "userName": r["userName"]} for r in body["Resources"]
+        ]
     try:
         ListResponse[User].model_validate(envelope, scim_ctx=Context.SEARCH_RESPONSE)
     except ValidationError as exc:
