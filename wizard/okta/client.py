@@ -1,0 +1,654 @@
+"""The async Okta Management API client the step engine uses (DESIGN §4).
+
+One `httpx.AsyncClient`, one request in flight, credentials only ever sent to the validated
+org host, redirects never followed. 429s wait for the window's reset; 5xx and timeouts are
+retried for GET and PUT only: a POST is never repeated blindly, the caller looks up first.
+There is deliberately no method that PUTs the app object: that wipes the SCIM settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import SecretStr
+
+from wizard import __version__
+from wizard.okta import errors as E
+from wizard.okta.auth import (
+    CLIENT_ASSERTION_TYPE,
+    TOKEN_PATH,
+    ApiTokenAuth,
+    Auth,
+    DPoPKey,
+    OAuthServiceAuth,
+)
+from wizard.okta.domains import OrgUrl
+from wizard.okta.pacing import (
+    RETRYABLE_METHODS,
+    Clock,
+    RateLimitState,
+    RetryPolicy,
+    Sleep,
+    pause_before_next,
+    rate_limit_state,
+    wait_after_429,
+)
+from wizard.okta.payloads import (
+    DEFAULT_ASSIGNMENT_PROFILE,
+    filter_literal,
+    saml_app_body,
+    user_body,
+)
+
+PAGE_LIMIT = 200
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# Refresh an OAuth access token this long before Okta says it expires.
+TOKEN_EXPIRY_MARGIN = 120.0
+PROVISIONING_EVENT_FILTER = '(eventType sw "application.provision" or eventType sw "application.integration")'
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One HTTP exchange, for the call log. No bodies, no headers: nothing secret."""
+
+    method: str
+    path: str
+    status: int | None
+    duration: float
+    request_id: str | None
+    operation: str
+    attempt: int = 1
+    error: str | None = None
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """The OS trust store (truststore), plus `SSL_CERT_FILE` when set (e.g. a proxy's CA)."""
+    import truststore
+
+    ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    cafile = os.environ.get("SSL_CERT_FILE")
+    if cafile and os.path.isfile(cafile):
+        ctx.load_verify_locations(cafile=cafile)
+    return ctx
+
+
+class OktaClient:
+    """Async Okta Management API client. Use as `async with OktaClient(org, auth) as okta:`."""
+
+    def __init__(
+        self,
+        org: OrgUrl,
+        auth: Auth,
+        *,
+        clock: Clock = time.time,
+        sleep: Sleep = asyncio.sleep,
+        retry: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        ssl_context: ssl.SSLContext | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.org = org
+        self._auth = auth
+        self._clock = clock
+        self._sleep = sleep
+        self.retry = retry or RetryPolicy()
+        self.call_log: list[CallRecord] = []
+        self._lock = asyncio.Lock()
+        self._limits: dict[str, tuple[RateLimitState, float]] = {}
+        self._dpop = DPoPKey() if isinstance(auth, OAuthServiceAuth) else None
+        self._token: SecretStr | None = None
+        self._token_type = "Bearer"
+        self._token_expires = 0.0
+        self._dpop_nonce: str | None = None
+        verify: ssl.SSLContext | bool = True
+        if not org.is_loopback:
+            verify = ssl_context or default_ssl_context()
+        elif ssl_context is not None:
+            verify = ssl_context
+        self._http = httpx.AsyncClient(
+            base_url=org.base_url,
+            verify=verify,
+            trust_env=True,
+            follow_redirects=False,
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": f"okta-kandji-setup/{__version__}"},
+            event_hooks={"request": [self._refuse_foreign_credentials]},
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def __aenter__(self) -> OktaClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- org and identity ------------------------------------------------------------------------
+    async def get_org(self) -> dict[str, Any]:
+        return await self._json("GET", "/api/v1/org", operation="get_org")
+
+    async def get_me(self) -> dict[str, Any]:
+        """The admin who owns the API token. Service apps have no `me`: use `get_org`."""
+        return await self._json("GET", "/api/v1/users/me", operation="get_me")
+
+    # -- apps ------------------------------------------------------------------------------------
+    async def find_app_by_label(self, label: str) -> dict[str, Any] | None:
+        """The SAML 2.0 app whose label is exactly `label` (`q` is only a prefix match)."""
+        async for app in self._pages(
+            "/api/v1/apps", {"q": label, "limit": PAGE_LIMIT}, operation="find_app_by_label"
+        ):
+            if app.get("label") == label and app.get("signOnMode") == "SAML_2_0":
+                return app
+        return None
+
+    async def create_saml_app(self, label: str) -> dict[str, Any]:
+        return await self._json(
+            "POST", "/api/v1/apps", operation="create_saml_app", body=saml_app_body(label)
+        )
+
+    async def get_app(self, app_id: str) -> dict[str, Any]:
+        return await self._json("GET", f"/api/v1/apps/{_seg(app_id)}", operation="get_app")
+
+    async def get_user_provisioning_feature(self, app_id: str) -> dict[str, Any] | None:
+        """To App settings, or None when Okta does not expose them for this app (best effort)."""
+        try:
+            return await self._json(
+                "GET",
+                f"/api/v1/apps/{_seg(app_id)}/features/USER_PROVISIONING",
+                operation="get_user_provisioning_feature",
+            )
+        except (E.OktaValidationError, E.OktaNotFoundError):
+            return None
+
+    async def deactivate_app(self, app_id: str) -> None:
+        await self._request(
+            "POST", f"/api/v1/apps/{_seg(app_id)}/lifecycle/deactivate", operation="deactivate_app"
+        )
+
+    async def delete_app(self, app_id: str) -> None:
+        """Okta deletes only inactive apps, so this deactivates first."""
+        await self.deactivate_app(app_id)
+        await self._request("DELETE", f"/api/v1/apps/{_seg(app_id)}", operation="delete_app")
+
+    # -- groups ----------------------------------------------------------------------------------
+    async def find_group_by_name(self, name: str) -> dict[str, Any] | None:
+        """Exact `profile.name` match. Search is eventually consistent: a new group may lag."""
+        params = {"search": f"profile.name eq {filter_literal(name)}", "limit": PAGE_LIMIT}
+        async for group in self._pages("/api/v1/groups", params, operation="find_group_by_name"):
+            if group.get("profile", {}).get("name") == name:
+                return group
+        return None
+
+    async def create_group(self, name: str, description: str) -> dict[str, Any]:
+        body = {"profile": {"name": name, "description": description}}
+        return await self._json("POST", "/api/v1/groups", operation="create_group", body=body)
+
+    async def get_group(self, group_id: str) -> dict[str, Any]:
+        return await self._json("GET", f"/api/v1/groups/{_seg(group_id)}", operation="get_group")
+
+    async def delete_group(self, group_id: str) -> None:
+        await self._request("DELETE", f"/api/v1/groups/{_seg(group_id)}", operation="delete_group")
+
+    async def list_group_users(self, group_id: str) -> list[dict[str, Any]]:
+        path = f"/api/v1/groups/{_seg(group_id)}/users"
+        return [u async for u in self._pages(path, {"limit": PAGE_LIMIT}, operation="list_group_users")]
+
+    async def add_user_to_group(self, group_id: str, user_id: str) -> None:
+        await self._request(
+            "PUT", f"/api/v1/groups/{_seg(group_id)}/users/{_seg(user_id)}", operation="add_user_to_group"
+        )
+
+    async def remove_user_from_group(self, group_id: str, user_id: str) -> None:
+        await self._request(
+            "DELETE",
+            f"/api/v1/groups/{_seg(group_id)}/users/{_seg(user_id)}",
+            operation="remove_user_from_group",
+        )
+
+    # -- users -----------------------------------------------------------------------------------
+    async def find_user(self, login: str) -> dict[str, Any] | None:
+        try:
+            return await self._json("GET", f"/api/v1/users/{_seg(login)}", operation="find_user")
+        except E.OktaNotFoundError:
+            return None
+
+    async def get_user(self, user_id: str) -> dict[str, Any]:
+        return await self._json("GET", f"/api/v1/users/{_seg(user_id)}", operation="get_user")
+
+    async def create_user(
+        self, profile: dict[str, Any], password: SecretStr, group_ids: list[str]
+    ) -> dict[str, Any]:
+        """Active user with the admin's password and no forced change at first login."""
+        body = user_body(profile, password.get_secret_value(), group_ids)
+        return await self._json(
+            "POST", "/api/v1/users", operation="create_user", body=body, params={"activate": "true"}
+        )
+
+    async def deactivate_user(self, user_id: str) -> None:
+        """The first DELETE deactivates (Okta's rule); `delete_user` does both."""
+        await self._request("DELETE", f"/api/v1/users/{_seg(user_id)}", operation="deactivate_user")
+
+    async def delete_user(self, user_id: str) -> None:
+        user = await self.get_user(user_id)
+        if user.get("status") != "DEPROVISIONED":
+            await self.deactivate_user(user_id)
+        await self._request("DELETE", f"/api/v1/users/{_seg(user_id)}", operation="delete_user")
+
+    # -- schema, assignment, outcome -------------------------------------------------------------
+    async def get_app_user_schema(self, app_id: str) -> dict[str, Any]:
+        return await self._json(
+            "GET", f"/api/v1/meta/schemas/apps/{_seg(app_id)}/default", operation="get_app_user_schema"
+        )
+
+    async def assign_group(
+        self, app_id: str, group_id: str, profile: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Idempotent PUT. A mapped attribute raises `OktaMappedAttributeError` naming it."""
+        body = {"profile": dict(DEFAULT_ASSIGNMENT_PROFILE if profile is None else profile)}
+        return await self._json(
+            "PUT", f"/api/v1/apps/{_seg(app_id)}/groups/{_seg(group_id)}", operation="assign_group", body=body
+        )
+
+    async def get_app_group_assignment(self, app_id: str, group_id: str) -> dict[str, Any] | None:
+        try:
+            return await self._json(
+                "GET",
+                f"/api/v1/apps/{_seg(app_id)}/groups/{_seg(group_id)}",
+                operation="get_app_group_assignment",
+            )
+        except E.OktaNotFoundError:
+            return None
+
+    async def remove_group_assignment(self, app_id: str, group_id: str) -> None:
+        await self._request(
+            "DELETE",
+            f"/api/v1/apps/{_seg(app_id)}/groups/{_seg(group_id)}",
+            operation="remove_group_assignment",
+        )
+
+    async def list_app_users(self, app_id: str) -> list[dict[str, Any]]:
+        path = f"/api/v1/apps/{_seg(app_id)}/users"
+        return [u async for u in self._pages(path, {"limit": 500}, operation="list_app_users")]
+
+    async def list_app_groups(self, app_id: str) -> list[dict[str, Any]]:
+        path = f"/api/v1/apps/{_seg(app_id)}/groups"
+        return [g async for g in self._pages(path, {"limit": PAGE_LIMIT}, operation="list_app_groups")]
+
+    async def query_provisioning_failures(
+        self, app_id: str, since: datetime | str | None = None
+    ) -> list[dict[str, Any]]:
+        """System Log events about pushing users to the app and its connection, oldest first."""
+        params: dict[str, Any] = {
+            "filter": f"target.id eq {filter_literal(app_id)} and {PROVISIONING_EVENT_FILTER}",
+            "limit": 100,
+            "sortOrder": "ASCENDING",
+        }
+        if since is not None:
+            params["since"] = _iso(since)
+        events: list[dict[str, Any]] = []
+        async for event in self._pages("/api/v1/logs", params, operation="query_provisioning_failures"):
+            if event.get("outcome", {}).get("result") != "SUCCESS":
+                events.append(event)
+            # The System Log is a stream: an open-ended query keeps offering a `next` link.
+            if len(events) >= 1000:
+                break
+        return events
+
+    # -- plumbing: pagination --------------------------------------------------------------------
+    async def _pages(
+        self, path: str, params: dict[str, Any], *, operation: str
+    ) -> AsyncIterator[dict[str, Any]]:
+        url: str | None = path
+        query: dict[str, Any] | None = params
+        seen: set[str] = set()
+        while url is not None:
+            response = await self._request("GET", url, operation=operation, params=query)
+            items = _decode(response, operation)
+            if not isinstance(items, list):
+                raise E.OktaServerError("Okta answered a list request without a list", operation=operation)
+            for item in items:
+                yield item
+            # Follow `Link: <…>; rel="next"` exactly as given; stop on an empty page or a loop.
+            nxt = response.links.get("next", {}).get("url")
+            if not items or not nxt or nxt in seen:
+                break
+            seen.add(nxt)
+            url, query = nxt, None
+
+    # -- plumbing: one request -------------------------------------------------------------------
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        response = await self._request(method, path, operation=operation, body=body, params=params)
+        data = _decode(response, operation)
+        if not isinstance(data, dict):
+            raise E.OktaServerError("Okta answered without the expected JSON object", operation=operation)
+        return data
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        operation: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        async with self._lock:
+            return await self._request_locked(method, url, operation=operation, body=body, params=params)
+
+    async def _request_locked(
+        self,
+        method: str,
+        url: str,
+        *,
+        operation: str,
+        body: dict[str, Any] | None,
+        params: dict[str, Any] | None,
+    ) -> httpx.Response:
+        bucket = _bucket(url)
+        failures = 0
+        rate_waits = 0
+        reauthed = False
+        while True:
+            await self._pace(bucket)
+            request = self._http.build_request(method, url, params=params, json=body)
+            await self._authorize(request)
+            try:
+                response = await self._send(request, operation, attempt=failures + rate_waits + 1)
+            except E.OktaNetworkError:
+                failures += 1
+                if method not in RETRYABLE_METHODS or failures >= self.retry.max_attempts:
+                    raise
+                await self._sleep(self.retry.backoff(failures))
+                continue
+            state = rate_limit_state(response.headers, self._clock())
+            if state.known:
+                self._limits[bucket] = (state, self._clock())
+            if response.status_code == 429:
+                rate_waits += 1
+                if rate_waits > self.retry.max_rate_limit_waits:
+                    raise self._error(response, operation)
+                self._limits.pop(bucket, None)
+                await self._sleep(wait_after_429(state, self.retry))
+                continue
+            if response.status_code >= 500 and method in RETRYABLE_METHODS:
+                failures += 1
+                if failures < self.retry.max_attempts:
+                    await self._sleep(self.retry.backoff(failures))
+                    continue
+            if response.status_code == 401 and self._dpop is not None and not reauthed:
+                # A DPoP nonce challenge, or a token revoked early: get a fresh one, once.
+                reauthed = True
+                nonce = response.headers.get("dpop-nonce")
+                if nonce:
+                    self._dpop_nonce = nonce
+                else:
+                    self._token = None
+                continue
+            if 300 <= response.status_code < 400:
+                raise E.OktaUnsafeRequestError(
+                    f"Okta answered with a redirect (HTTP {response.status_code}) that was not followed",
+                    status=response.status_code,
+                    request_id=response.headers.get("x-okta-request-id"),
+                    operation=operation,
+                )
+            if response.status_code >= 400:
+                raise self._error(response, operation)
+            return response
+
+    async def _pace(self, bucket: str) -> None:
+        known = self._limits.get(bucket)
+        if known is None:
+            return
+        state, seen_at = known
+        wait = pause_before_next(state, self.retry) - (self._clock() - seen_at)
+        if wait > 0:
+            await self._sleep(wait)
+
+    async def _send(self, request: httpx.Request, operation: str, *, attempt: int) -> httpx.Response:
+        started = time.perf_counter()
+        path = request.url.path
+        try:
+            response = await self._http.send(request)
+            await response.aread()
+        except E.OktaError:
+            raise
+        except httpx.HTTPError as exc:
+            error = _network_error(exc, operation)
+            self.call_log.append(
+                CallRecord(
+                    request.method,
+                    path,
+                    None,
+                    time.perf_counter() - started,
+                    None,
+                    operation,
+                    attempt,
+                    type(error).__name__,
+                )
+            )
+            raise error from None
+        self.call_log.append(
+            CallRecord(
+                request.method,
+                path,
+                response.status_code,
+                time.perf_counter() - started,
+                response.headers.get("x-okta-request-id"),
+                operation,
+                attempt,
+            )
+        )
+        return response
+
+    def _error(self, response: httpx.Response, operation: str) -> E.OktaError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        error = E.error_from_response(
+            response.status_code,
+            body,
+            request_id=response.headers.get("x-okta-request-id"),
+            operation=operation,
+        )
+        if isinstance(error, E.OktaRateLimitError):
+            error.retry_after = rate_limit_state(response.headers, self._clock()).reset_in
+        return error
+
+    # -- plumbing: credentials -------------------------------------------------------------------
+    async def _refuse_foreign_credentials(self, request: httpx.Request) -> None:
+        """Event hook: Okta credentials go to the org host and nowhere else (DESIGN §6)."""
+        carries = "authorization" in request.headers or "dpop" in request.headers
+        origin = httpx.URL(self.org.base_url)
+        same = (request.url.scheme, request.url.host, request.url.port) == (
+            origin.scheme,
+            origin.host,
+            origin.port,
+        )
+        if carries and not same:
+            raise E.OktaUnsafeRequestError(
+                f"Refused to send Okta credentials to {request.url.host}, which is not the org host "
+                f"{self.org.host}"
+            )
+
+    async def _authorize(self, request: httpx.Request) -> None:
+        if isinstance(self._auth, ApiTokenAuth):
+            request.headers["Authorization"] = self._auth.header()
+            return
+        token = await self._access_token()
+        assert self._dpop is not None
+        if self._token_type.lower() == "dpop":
+            request.headers["Authorization"] = f"DPoP {token}"
+            request.headers["DPoP"] = self._dpop.proof(
+                request.method, str(request.url), self._clock(), nonce=self._dpop_nonce, access_token=token
+            )
+        else:
+            request.headers["Authorization"] = f"Bearer {token}"
+
+    async def _access_token(self) -> str:
+        if self._token is not None and self._clock() < self._token_expires - TOKEN_EXPIRY_MARGIN:
+            return self._token.get_secret_value()
+        auth = self._auth
+        assert isinstance(auth, OAuthServiceAuth) and self._dpop is not None
+        token_url = self.org.base_url + TOKEN_PATH
+        for _ in range(3):
+            now = self._clock()
+            request = self._http.build_request(
+                "POST",
+                token_url,
+                data={
+                    "grant_type": "client_credentials",
+                    "scope": " ".join(auth.scopes),
+                    "client_assertion_type": CLIENT_ASSERTION_TYPE,
+                    "client_assertion": auth.client_assertion(token_url, now),
+                },
+                headers={"DPoP": self._dpop.proof("POST", token_url, now, nonce=self._dpop_nonce)},
+            )
+            response = await self._send(request, "oauth_token", attempt=1)
+            try:
+                data = response.json()
+            except ValueError:
+                data = {}
+            if response.status_code == 400 and data.get("error") == "use_dpop_nonce":
+                # RFC 9449 §8: Okta hands out a nonce on the first try; repeat with it.
+                self._dpop_nonce = response.headers.get("dpop-nonce")
+                continue
+            if response.status_code == 429:
+                state = rate_limit_state(response.headers, self._clock())
+                await self._sleep(wait_after_429(state, self.retry))
+                continue
+            if response.status_code != 200 or "access_token" not in data:
+                raise _oauth_error(response.status_code, data, response.headers.get("x-okta-request-id"))
+            self._token = SecretStr(str(data["access_token"]))
+            self._token_type = str(data.get("token_type") or "Bearer")
+            self._token_expires = now + float(data.get("expires_in") or 3600)
+            return self._token.get_secret_value()
+        raise E.OktaOAuthError(
+            "Okta kept asking for a new DPoP nonce",
+            operation="oauth_token",
+            remedy="Okta did not accept the DPoP proof after retrying with its nonce. Check that "
+            "this computer's clock is correct, then try again.",
+        )
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _seg(value: str) -> str:
+    """One URL path segment, fully escaped (a login may contain '@', '+' or '/')."""
+    return quote(value, safe="")
+
+
+def _bucket(url: str) -> str:
+    """Okta keeps rate limits per endpoint family; approximate it by the first path segments."""
+    path = httpx.URL(url).path
+    return "/".join(path.split("/")[:4])
+
+
+def _iso(value: datetime | str) -> str:
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _decode(response: httpx.Response, operation: str) -> Any:
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise E.OktaServerError(
+            f"Okta answered HTTP {response.status_code} with something other than JSON",
+            status=response.status_code,
+            request_id=response.headers.get("x-okta-request-id"),
+            operation=operation,
+        ) from None
+
+
+def _network_error(exc: httpx.HTTPError, operation: str) -> E.OktaNetworkError:
+    text = _describe_exception(exc)
+    if isinstance(exc, httpx.ProxyError):
+        return E.OktaProxyError(f"The proxy failed: {text}", operation=operation)
+    if isinstance(exc, httpx.TimeoutException):
+        kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for the answer"
+        return E.OktaTimeoutError(f"Timed out {kind}", operation=operation)
+    if _is_tls_failure(exc):
+        return E.OktaTLSError(f"TLS verification failed: {text}", operation=operation)
+    if isinstance(exc, httpx.ConnectError):
+        if os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy"):
+            return E.OktaProxyError(f"Could not connect through the proxy: {text}", operation=operation)
+        return E.OktaConnectError(f"Could not connect: {text}", operation=operation)
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return E.OktaConnectionDropped(f"The connection was closed: {text}", operation=operation)
+    return E.OktaNetworkError(f"Network error: {text}", operation=operation)
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _describe_exception(exc: BaseException) -> str:
+    # httpx messages name hosts and reasons, never headers, so they are safe to show.
+    return str(exc).strip() or type(exc).__name__
+
+
+def _oauth_error(status: int, data: dict[str, Any], request_id: str | None) -> E.OktaOAuthError:
+    code = str(data.get("error") or f"HTTP {status}")
+    description = str(data.get("error_description") or "the token request was refused")
+    remedies = {
+        "invalid_client": (
+            "Okta did not accept the service app's client assertion: check the client ID, that "
+            "the app's client authentication is 'Public key / Private key', and that the public "
+            "key (and key ID, if set) matching this private key is registered on the app."
+        ),
+        "invalid_scope": (
+            "The service app has not been granted every scope the wizard asks for. On the app's "
+            "Okta API Scopes tab grant: okta.apps.read/manage, okta.groups.read/manage, "
+            "okta.users.read/manage, okta.schemas.read, okta.logs.read, okta.orgs.read."
+        ),
+        "invalid_dpop_proof": (
+            "Okta rejected the DPoP proof. Check that this computer's clock is correct, then try again."
+        ),
+        "unauthorized_client": (
+            "The service app may not use the client credentials grant. In its General tab, "
+            "allow the Client Credentials grant type."
+        ),
+    }
+    return E.OktaOAuthError(
+        f"{code}: {description}",
+        status=status,
+        error_code=code,
+        request_id=request_id,
+        operation="oauth_token",
+        remedy=remedies.get(code),
+    )

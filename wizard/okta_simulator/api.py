@@ -1,0 +1,541 @@
+"""The simulated Management API: routes, Okta's JSON shapes, pagination and links.
+
+`Api.handle()` takes one parsed request and returns a `Reply`; the HTTP server, rate limits,
+faults and credentials live in `server.py`. Mutations that Okta follows with provisioning
+(assignments, memberships, deactivations) hand their work to the `Provisioner`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlencode
+
+from wizard.okta_simulator.filters import FilterSyntaxError, compile_filter, simple_equality
+from wizard.okta_simulator.provisioning import Provisioner
+from wizard.okta_simulator.tenant import ApiError, ApiPrincipal, Tenant, iso, not_found
+
+LANGUAGES = ("en", "de", "fr", "es", "it", "ja", "nl", "pt", "sv", "zh")
+LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "ja_JP", "nl_NL", "pt_BR", "sv_SE")
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # raw path, percent-encoded
+    query: dict[str, str]
+    origin: str  # scheme://host[:port] as the client addressed us
+    body: Any = None
+    principal: ApiPrincipal | None = None
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: str
+    scope: str | None
+
+
+def _route(method: str, template: str, handler: str, scope: str | None) -> Route:
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+    return Route(method, re.compile(f"^{regex}$"), handler, scope)
+
+
+ROUTES: tuple[Route, ...] = (
+    _route("GET", "/api/v1/org", "get_org", "okta.orgs.read"),
+    _route("GET", "/api/v1/users", "list_users", "okta.users.read"),
+    _route("POST", "/api/v1/users", "create_user", "okta.users.manage"),
+    _route("GET", "/api/v1/users/{user}", "get_user", "okta.users.read"),
+    _route("DELETE", "/api/v1/users/{user}", "delete_user", "okta.users.manage"),
+    _route("GET", "/api/v1/apps", "list_apps", "okta.apps.read"),
+    _route("POST", "/api/v1/apps", "create_app", "okta.apps.manage"),
+    _route("GET", "/api/v1/apps/{app}", "get_app", "okta.apps.read"),
+    _route("PUT", "/api/v1/apps/{app}", "replace_app", "okta.apps.manage"),
+    _route("DELETE", "/api/v1/apps/{app}", "delete_app", "okta.apps.manage"),
+    _route("POST", "/api/v1/apps/{app}/lifecycle/activate", "activate_app", "okta.apps.manage"),
+    _route("POST", "/api/v1/apps/{app}/lifecycle/deactivate", "deactivate_app", "okta.apps.manage"),
+    _route("GET", "/api/v1/apps/{app}/features", "list_features", "okta.apps.read"),
+    _route("GET", "/api/v1/apps/{app}/features/{feature}", "get_feature", "okta.apps.read"),
+    _route("GET", "/api/v1/apps/{app}/connections/default", "get_connection", "okta.apps.read"),
+    _route("GET", "/api/v1/apps/{app}/groups", "list_app_groups", "okta.apps.read"),
+    _route("GET", "/api/v1/apps/{app}/groups/{group}", "get_assignment", "okta.apps.read"),
+    _route("PUT", "/api/v1/apps/{app}/groups/{group}", "assign_group", "okta.apps.manage"),
+    _route("DELETE", "/api/v1/apps/{app}/groups/{group}", "unassign_group", "okta.apps.manage"),
+    _route("GET", "/api/v1/apps/{app}/users", "list_app_users", "okta.apps.read"),
+    _route("GET", "/api/v1/apps/{app}/users/{user}", "get_app_user", "okta.apps.read"),
+    _route("GET", "/api/v1/groups", "list_groups", "okta.groups.read"),
+    _route("POST", "/api/v1/groups", "create_group", "okta.groups.manage"),
+    _route("GET", "/api/v1/groups/{group}", "get_group", "okta.groups.read"),
+    _route("DELETE", "/api/v1/groups/{group}", "delete_group", "okta.groups.manage"),
+    _route("GET", "/api/v1/groups/{group}/users", "list_group_users", "okta.groups.read"),
+    _route("PUT", "/api/v1/groups/{group}/users/{user}", "add_member", "okta.groups.manage"),
+    _route("DELETE", "/api/v1/groups/{group}/users/{user}", "remove_member", "okta.groups.manage"),
+    _route("GET", "/api/v1/logs", "get_logs", "okta.logs.read"),
+    _route("GET", "/api/v1/meta/schemas/apps/{app}/default", "get_app_schema", "okta.schemas.read"),
+)
+
+
+def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The route and its (decoded) path parameters; raises 405-style errors for known paths."""
+    known_path = False
+    for route in ROUTES:
+        found = route.pattern.match(path)
+        if found:
+            known_path = True
+            if route.method == method:
+                return route, {k: unquote(v) for k, v in found.groupdict().items()}
+    if known_path:
+        raise ApiError(405, "E0000022", f"The endpoint does not support the provided HTTP method ({method})")
+    return None
+
+
+class Api:
+    def __init__(self, tenant: Tenant, provisioner: Provisioner) -> None:
+        self.t = tenant
+        self.prov = provisioner
+
+    def handle(self, route: Route, params: dict[str, str], req: Request) -> Reply:
+        handler: Callable[..., Reply] = getattr(self, route.handler)
+        with self.t.lock:
+            return handler(req, **params)
+
+    # -- org and users -------------------------------------------------------------------------
+    def get_org(self, req: Request) -> Reply:
+        org = dict(self.t.org)
+        org["_links"] = {"contacts": {"href": f"{req.origin}/api/v1/org/contacts"}}
+        return Reply(200, org)
+
+    def list_users(self, req: Request) -> Reply:
+        users = list(self.t.users.values())
+        expr = req.query.get("search") or req.query.get("filter")
+        if expr:
+            users = [u for u in users if _predicate(expr)(u)]
+        elif req.query.get("q"):
+            q = req.query["q"].lower()
+            users = [
+                u
+                for u in users
+                if any(
+                    str(u["profile"].get(k, "")).lower().startswith(q)
+                    for k in ("login", "email", "firstName", "lastName")
+                )
+            ]
+        return self._page(req, users, self._user, default_limit=200)
+
+    def get_user(self, req: Request, user: str) -> Reply:
+        if user == "me":
+            if req.principal is None or req.principal.kind != "token":
+                raise not_found("me", "User")
+            user = req.principal.subject
+        return Reply(200, self._user(self.t.user_by_id_or_login(user), req.origin))
+
+    def create_user(self, req: Request) -> Reply:
+        activate = req.query.get("activate", "true").lower() != "false"
+        user, group_ids = self.t.create_user(_object(req.body), activate=activate)
+        for gid in group_ids:
+            self._joined(gid, user["id"])
+        return Reply(200, self._user(user, req.origin))
+
+    def delete_user(self, req: Request, user: str) -> Reply:
+        for app_id, user_id in self.t.delete_user(self.t.user_by_id_or_login(user)["id"]):
+            self._leave_app(app_id, user_id)
+        return Reply(204)
+
+    # -- apps ----------------------------------------------------------------------------------
+    def list_apps(self, req: Request) -> Reply:
+        apps = [a for a in self.t.apps.values() if a["status"] != "DELETED"]
+        if req.query.get("q"):
+            q = req.query["q"].lower()
+            apps = [a for a in apps if a["label"].lower().startswith(q) or a["name"].lower().startswith(q)]
+        if req.query.get("filter"):
+            apps = [a for a in apps if _predicate(req.query["filter"])(a)]
+        return self._page(req, apps, lambda a, o: self._app(a["id"], o), default_limit=20)
+
+    def create_app(self, req: Request) -> Reply:
+        body = _object(req.body)
+        for read_only in ("id", "features", "created", "lastUpdated", "status", "_links"):
+            if read_only in body:
+                raise ApiError(
+                    400,
+                    "E0000001",
+                    f"Api validation failed: {read_only}",
+                    [f"{read_only}: This property is read-only"],
+                )
+        app = self.t.create_app(body, activate=req.query.get("activate", "true").lower() != "false")
+        return Reply(200, self._app(app["id"], req.origin))
+
+    def get_app(self, req: Request, app: str) -> Reply:
+        return Reply(200, self._app(app, req.origin))
+
+    def replace_app(self, req: Request, app: str) -> Reply:
+        self.t.replace_app(app, _object(req.body))
+        return Reply(200, self._app(app, req.origin))
+
+    def delete_app(self, req: Request, app: str) -> Reply:
+        self.t.delete_app(app)
+        return Reply(204)
+
+    def activate_app(self, req: Request, app: str) -> Reply:
+        self.t.set_app_status(app, "ACTIVE")
+        return Reply(200, {})
+
+    def deactivate_app(self, req: Request, app: str) -> Reply:
+        self.t.set_app_status(app, "INACTIVE")
+        return Reply(200, {})
+
+    def list_features(self, req: Request, app: str) -> Reply:
+        self.t.app(app)
+        return Reply(200, [self._provisioning_feature(app, req.origin)])
+
+    def get_feature(self, req: Request, app: str, feature: str) -> Reply:
+        self.t.app(app)
+        if feature != "USER_PROVISIONING":
+            raise not_found(feature, "AppFeature")
+        return Reply(200, self._provisioning_feature(app, req.origin))
+
+    def get_connection(self, req: Request, app: str) -> Reply:
+        self.t.app(app)
+        settings = self.t.app_settings[app]
+        enabled = settings.scim_enabled and settings.connection is not None
+        body = {
+            "authScheme": "TOKEN",
+            "status": "ENABLED" if enabled else "DISABLED",
+            "profile": {"authScheme": "TOKEN"},
+            "_links": {"self": {"href": f"{req.origin}/api/v1/apps/{app}/connections/default"}},
+        }
+        if settings.connection is not None:
+            body["baseUrl"] = settings.connection.base_url
+        return Reply(200, body)
+
+    # -- assignments ---------------------------------------------------------------------------
+    def list_app_groups(self, req: Request, app: str) -> Reply:
+        self.t.app(app)
+        items = list(self.t.app_groups[app].values())
+        return self._page(req, items, lambda a, o: self._assignment(app, a, o), default_limit=20)
+
+    def get_assignment(self, req: Request, app: str, group: str) -> Reply:
+        return Reply(200, self._assignment(app, self.t.assignment(app, group), req.origin))
+
+    def assign_group(self, req: Request, app: str, group: str) -> Reply:
+        body = _object(req.body) if req.body is not None else {}
+        self._check_profile(app, dict(body.get("profile") or {}))
+        assignment, created = self.t.assign_group(app, group, body)
+        if self.t.app_settings[app].pushes:
+            for user_id in created:
+                self.prov.push(app, user_id)
+        return Reply(200, self._assignment(app, assignment, req.origin))
+
+    def unassign_group(self, req: Request, app: str, group: str) -> Reply:
+        for user_id in self.t.unassign_group(app, group):
+            self._leave_app(app, user_id)
+        return Reply(204)
+
+    def list_app_users(self, req: Request, app: str) -> Reply:
+        self.t.app(app)
+        items = list(self.t.app_users[app].values())
+        return self._page(req, items, lambda u, o: self._app_user(app, u, o), default_limit=50)
+
+    def get_app_user(self, req: Request, app: str, user: str) -> Reply:
+        self.t.app(app)
+        found = self.t.app_users[app].get(user)
+        if found is None:
+            raise not_found(user, "AppUser")
+        return Reply(200, self._app_user(app, found, req.origin))
+
+    # -- groups --------------------------------------------------------------------------------
+    def list_groups(self, req: Request) -> Reply:
+        search = req.query.get("search")
+        if search:
+            indexed = simple_equality(search)
+            if indexed and indexed[0] == "profile.name":
+                groups = self.t.groups_named(indexed[1])
+            else:
+                groups = [g for g in self.t.searchable_groups() if _predicate(search)(g)]
+        elif req.query.get("q"):
+            q = req.query["q"].lower()
+            groups = [g for g in self.t.searchable_groups() if g["profile"]["name"].lower().startswith(q)]
+        else:
+            groups = list(self.t.groups.values())
+        if req.query.get("filter"):
+            groups = [g for g in groups if _predicate(req.query["filter"])(g)]
+        return self._page(req, groups, self._group, default_limit=10000)
+
+    def create_group(self, req: Request) -> Reply:
+        return Reply(200, self._group(self.t.create_group(_object(req.body)), req.origin))
+
+    def get_group(self, req: Request, group: str) -> Reply:
+        return Reply(200, self._group(self.t.group(group), req.origin))
+
+    def delete_group(self, req: Request, group: str) -> Reply:
+        for app_id in self.t.delete_group(group):
+            for user_id in self.t.orphaned_app_users(app_id):
+                self._leave_app(app_id, user_id)
+        return Reply(204)
+
+    def list_group_users(self, req: Request, group: str) -> Reply:
+        self.t.group(group)
+        users = [self.t.users[uid] for uid in self.t.members[group] if uid in self.t.users]
+        return self._page(req, users, self._user, default_limit=1000)
+
+    def add_member(self, req: Request, group: str, user: str) -> Reply:
+        if self.t.add_member(group, user):
+            self._joined(group, user)
+        return Reply(204)
+
+    def remove_member(self, req: Request, group: str, user: str) -> Reply:
+        self.t.remove_member(group, user)
+        for app_id in self.t.assigned_apps_of_group(group):
+            if user in self.t.orphaned_app_users(app_id):
+                self._leave_app(app_id, user)
+        return Reply(204)
+
+    # -- logs and schemas ----------------------------------------------------------------------
+    def get_logs(self, req: Request) -> Reply:
+        events = self.t.logs
+        since = req.query.get("since")
+        until = req.query.get("until")
+        if since:
+            events = [e for e in events if e["published"] >= _norm_ts(since)]
+        if until:
+            events = [e for e in events if e["published"] < _norm_ts(until)]
+        if req.query.get("filter"):
+            events = [e for e in events if _predicate(req.query["filter"])(e)]
+        if req.query.get("sortOrder", "ASCENDING") == "DESCENDING":
+            events = list(reversed(events))
+        return self._page(
+            req,
+            events,
+            lambda e, _o: {k: v for k, v in e.items() if k != "_ts"},
+            default_limit=100,
+            key="uuid",
+        )
+
+    def get_app_schema(self, req: Request, app: str) -> Reply:
+        found = self.t.app(app)
+        return Reply(200, self._schema(app, found, req.origin))
+
+    # -- effects of membership on apps ---------------------------------------------------------
+    def _joined(self, group_id: str, user_id: str) -> None:
+        """A user joined a group: every app the group is assigned to gets (and pushes) them."""
+        for app_id in self.t.assigned_apps_of_group(group_id):
+            profile = self.t.app_groups[app_id][group_id]["profile"]
+            if self.t.ensure_app_user(app_id, user_id, profile) and self.t.app_settings[app_id].pushes:
+                self.prov.push(app_id, user_id)
+
+    def _leave_app(self, app_id: str, user_id: str) -> None:
+        settings = self.t.app_settings.get(app_id)
+        if settings and settings.connection and settings.to_app_deactivate:
+            self.prov.deactivate(app_id, user_id)  # the job removes the app user after the PUT
+        else:
+            self.t.app_users.get(app_id, {}).pop(user_id, None)
+
+    def _check_profile(self, app_id: str, profile: dict[str, Any]) -> None:
+        schema = self._schema(app_id, self.t.app(app_id), "")
+        props = {
+            **schema["definitions"]["base"]["properties"],
+            **schema["definitions"]["custom"]["properties"],
+        }
+        causes = []
+        for key, value in profile.items():
+            prop = props.get(key)
+            if prop is None:
+                causes.append(f"profile: Property name '{key}' is not defined in profile")
+            elif prop.get("oneOf") and value not in {o["const"] for o in prop["oneOf"]}:
+                causes.append(f"profile.{key}: Does not match any allowed value")
+        if causes:
+            raise ApiError(400, "E0000001", "Api validation failed: profile", causes)
+
+    # -- presentation --------------------------------------------------------------------------
+    def _user(self, user: dict[str, Any], origin: str) -> dict[str, Any]:
+        base = f"{origin}/api/v1/users/{user['id']}"
+        return {**user, "_links": {"self": {"href": base}}}
+
+    def _group(self, group: dict[str, Any], origin: str) -> dict[str, Any]:
+        base = f"{origin}/api/v1/groups/{group['id']}"
+        return {
+            **group,
+            "_links": {
+                "self": {"href": base},
+                "users": {"href": f"{base}/users"},
+                "apps": {"href": f"{base}/apps"},
+            },
+        }
+
+    def _app(self, app_id: str, origin: str) -> dict[str, Any]:
+        app = self.t.app(app_id)
+        base = f"{origin}/api/v1/apps/{app_id}"
+        lifecycle = "deactivate" if app["status"] == "ACTIVE" else "activate"
+        return {
+            **app,
+            "_links": {
+                "self": {"href": base},
+                "users": {"href": f"{base}/users"},
+                "groups": {"href": f"{base}/groups"},
+                "metadata": {"href": f"{base}/sso/saml/metadata", "type": "application/xml"},
+                lifecycle: {"href": f"{base}/lifecycle/{lifecycle}"},
+                "appLinks": [
+                    {
+                        "name": f"{app['name']}_link",
+                        "href": f"{origin}/home/{app['name']}/{app_id}/aln1",
+                        "type": "text/html",
+                    }
+                ],
+            },
+        }
+
+    def _assignment(self, app_id: str, assignment: dict[str, Any], origin: str) -> dict[str, Any]:
+        return {
+            **assignment,
+            "_links": {
+                "app": {"href": f"{origin}/api/v1/apps/{app_id}"},
+                "group": {"href": f"{origin}/api/v1/groups/{assignment['id']}"},
+            },
+        }
+
+    def _app_user(self, app_id: str, app_user: dict[str, Any], origin: str) -> dict[str, Any]:
+        shown = {k: v for k, v in app_user.items() if v is not None or k == "passwordChanged"}
+        shown["_links"] = {
+            "app": {"href": f"{origin}/api/v1/apps/{app_id}"},
+            "user": {"href": f"{origin}/api/v1/users/{app_user['id']}"},
+        }
+        return shown
+
+    def _provisioning_feature(self, app_id: str, origin: str) -> dict[str, Any]:
+        settings = self.t.app_settings[app_id]
+        if not (settings.scim_enabled and settings.connection is not None):
+            raise ApiError(
+                400,
+                "E0000001",
+                "Api validation failed: Provisioning is not enabled for this application",
+                ["Provisioning is not enabled for this application."],
+            )
+
+        def flag(on: bool) -> dict[str, str]:
+            return {"status": "ENABLED" if on else "DISABLED"}
+
+        return {
+            "name": "USER_PROVISIONING",
+            "status": "ENABLED",
+            "description": "User provisioning settings from Okta to a downstream application",
+            "capabilities": {
+                "create": {"lifecycleCreate": flag(settings.to_app_create)},
+                "update": {
+                    "lifecycleDeactivate": flag(settings.to_app_deactivate),
+                    "profile": flag(settings.to_app_update),
+                    "password": {"status": "DISABLED", "seed": "RANDOM", "change": "KEEP_EXISTING"},
+                },
+            },
+            "_links": {
+                "self": {
+                    "href": f"{origin}/api/v1/apps/{app_id}/features/USER_PROVISIONING",
+                    "hints": {"allow": ["GET", "PUT"]},
+                },
+            },
+        }
+
+    def _schema(self, app_id: str, app: dict[str, Any], origin: str) -> dict[str, Any]:
+        def attr(title: str, **extra: Any) -> dict[str, Any]:
+            return {
+                "title": title,
+                "type": "string",
+                "scope": "NONE",
+                "master": {"type": "PROFILE_MASTER"},
+                "mutability": "READ_WRITE",
+                **extra,
+            }
+
+        custom: dict[str, Any] = {}
+        if self.t.app_settings[app_id].scim_enabled:
+            custom = {
+                "givenName": attr("Given name"),
+                "familyName": attr("Family name"),
+                "email": attr("Email"),
+                "displayName": attr("Display name"),
+                "preferredLanguage": attr(
+                    "Preferred language", oneOf=[{"const": c, "title": c} for c in LANGUAGES]
+                ),
+                "locale": attr("Locale", oneOf=[{"const": c, "title": c} for c in LOCALES]),
+            }
+        now = app["created"]
+        return {
+            "id": f"{origin}/meta/schemas/apps/{app_id}/default",
+            "$schema": "http://json-schema.org/draft-04/schema#",
+            "name": app["name"],
+            "title": f"{app['label']} User",
+            "created": now,
+            "lastUpdated": iso(self.t.clock()),
+            "type": "object",
+            "definitions": {
+                "base": {
+                    "id": "#base",
+                    "type": "object",
+                    "properties": {"userName": attr("Username", required=True, maxLength=100, minLength=1)},
+                    "required": ["userName"],
+                },
+                "custom": {"id": "#custom", "type": "object", "properties": custom, "required": []},
+            },
+            "properties": {
+                "profile": {"allOf": [{"$ref": "#/definitions/custom"}, {"$ref": "#/definitions/base"}]}
+            },
+        }
+
+    # -- pagination ----------------------------------------------------------------------------
+    def _page(
+        self,
+        req: Request,
+        items: list[dict[str, Any]],
+        present: Callable[[dict[str, Any], str], dict[str, Any]],
+        *,
+        default_limit: int,
+        key: str = "id",
+    ) -> Reply:
+        try:
+            limit = max(1, min(int(req.query.get("limit", default_limit)), 10000))
+        except ValueError:
+            raise ApiError(
+                400, "E0000001", "Api validation failed: limit", ["limit: must be a number"]
+            ) from None
+        start = 0
+        after = req.query.get("after")
+        if after:
+            for index, item in enumerate(items):
+                if item[key] == after:
+                    start = index + 1
+                    break
+        page = items[start : start + limit]
+        headers = {"Link": f'<{req.origin}{req.path}?{urlencode(req.query)}>; rel="self"'}
+        if start + limit < len(items) and page:
+            query = {**req.query, "after": page[-1][key], "limit": str(limit)}
+            headers["Link"] += f', <{req.origin}{req.path}?{urlencode(query)}>; rel="next"'
+        return Reply(200, [present(item, req.origin) for item in page], headers)
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ApiError(400, "E0000003", "The request body was not well-formed.")
+    return body
+
+
+def _predicate(expr: str) -> Callable[[dict[str, Any]], bool]:
+    try:
+        return compile_filter(expr)
+    except FilterSyntaxError as exc:
+        raise ApiError(400, "E0000031", f"Invalid search criteria. {exc}") from None
+
+
+def _norm_ts(value: str) -> str:
+    # Stored timestamps are `YYYY-MM-DDTHH:MM:SS.mmmZ`; compare textually in that form.
+    value = value.strip()
+    if len(value) == 20 and value.endswith("Z"):
+        return value[:-1] + ".000Z"
+    return value
