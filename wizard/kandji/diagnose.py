@@ -303,7 +303,7 @@ def redirect(response: httpx.Response, url: KandjiUrl) -> Diagnosis:
     if target_origin and target_origin != url.origin:
         return Diagnosis(
             f"HTTP {response.status_code} redirect to {shown}; not followed.",
-            f"The server redirected to another host ({target_parts.hostname}). The wizard never "
+            f"The server redirected to another host ({target_parts.netloc}). The wizard never "
             "follows redirects, so the token was not sent there; Okta does not follow them either, "
             "so provisioning would fail.",
             f"{COPY_URL_FIX} If it is already exact, a proxy or captive portal is redirecting: "
