@@ -104,7 +104,7 @@ class OAuthServiceAuth:
 
 
 def load_signing_key(pem: SecretStr) -> RSAKey | ECKey:
-    from joserfc.jwk import ECKey, RSAKey, import_key
+    from joserfc.jwk import ECKey, RSAKey
 
     text = pem.get_secret_value().strip()
     if "PRIVATE KEY" not in text:
@@ -112,13 +112,18 @@ def load_signing_key(pem: SecretStr) -> RSAKey | ECKey:
             "That is not a PEM private key (it should start with '-----BEGIN PRIVATE KEY-----'). "
             "Use the private key of the key pair whose public key is registered on the service app."
         )
-    try:
-        key = import_key(text.encode())
-    except Exception:
-        # The library's message could echo key material; say only what to do.
+    key: RSAKey | ECKey | None = None
+    for key_class in (RSAKey, ECKey):
+        try:
+            key = key_class.import_key(text.encode())
+            break
+        except Exception:  # the library's message could echo key material; say only what to do
+            continue
+    if key is None:
         raise InvalidPrivateKey(
-            "The private key could not be read. Export it as an unencrypted PEM (PKCS#8) RSA or P-256 EC key."
-        ) from None
+            "The private key could not be read. Export it as an unencrypted PEM (PKCS#8) RSA or "
+            "P-256 EC key."
+        )
     if isinstance(key, RSAKey) and key.is_private:
         return key
     if isinstance(key, ECKey) and key.is_private and key.curve_name == "P-256":

@@ -187,11 +187,11 @@ class Api:
 
     def activate_app(self, req: Request, app: str) -> Reply:
         self.t.set_app_status(app, "ACTIVE")
-        return Reply(200, {})
+        return Reply(200)
 
     def deactivate_app(self, req: Request, app: str) -> Reply:
         self.t.set_app_status(app, "INACTIVE")
-        return Reply(200, {})
+        return Reply(200)
 
     def list_features(self, req: Request, app: str) -> Reply:
         self.t.app(app)
