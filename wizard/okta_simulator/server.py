@@ -152,7 +152,8 @@ def make_handler(sim: OktaSimulator) -> type[BaseHTTPRequestHandler]:
                 headers["Content-Type"] = "application/json;charset=UTF-8"
             headers["Content-Length"] = str(len(body))
             try:
-                self.send_response(reply.status)
+                # send_response() would add a second Date from the real clock; ours is the sim clock.
+                self.send_response_only(reply.status)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
