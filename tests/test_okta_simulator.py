@@ -1,0 +1,207 @@
+"""The Okta simulator behaves like Okta where the wizard depends on it: provisioning pushes,
+System Log failures, console-only settings, pagination, seeding at scale."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from okta_support import fixtures
+from okta_support.fixtures import KANDJI_TOKEN
+from pydantic import SecretStr
+
+from wizard.okta_simulator import OktaSimulator
+
+clock, sim, scim, make_client = fixtures.clock, fixtures.sim, fixtures.scim, fixtures.make_client
+
+
+def person(login: str) -> dict[str, str]:
+    return {"firstName": "Pat", "lastName": "Lee", "email": login, "login": login}
+
+
+async def _assigned_app(sim, scim, okta, members: int = 2) -> tuple[str, str]:
+    app = await okta.create_saml_app("Kandji SCIM App")
+    sim.configure_provisioning(app["id"], scim.base_url, KANDJI_TOKEN)
+    group = await okta.create_group("Kandji Users", "d")
+    for i in range(members):
+        login = f"user{i}@acme.example.com"
+        await okta.create_user(person(login), SecretStr("Correct-Horse-9"), [group["id"]])
+    await okta.assign_group(app["id"], group["id"])
+    sim.settle()
+    return app["id"], group["id"]
+
+
+async def test_assignment_pushes_members_the_way_okta_does(sim, scim, make_client):
+    async with make_client() as okta:
+        app_id, _ = await _assigned_app(sim, scim, okta)
+        app_users = await okta.list_app_users(app_id)
+    kandji = {u["userName"]: u for u in scim.users()}
+    assert set(kandji) == {"user0@acme.example.com", "user1@acme.example.com"}
+    for app_user in app_users:
+        assert app_user["status"] == "PROVISIONED"
+        assert app_user["syncState"] == "SYNCHRONIZED"
+        assert kandji[app_user["credentials"]["userName"]]["id"] == app_user["externalId"]
+        assert kandji[app_user["credentials"]["userName"]]["externalId"] == app_user["id"]
+    pushed = [r for r in scim.requests if r.method in ("GET", "POST")]
+    # Connection test, then per user: filter by userName, then POST.
+    assert pushed[0].path.startswith("/api/v1/scim/Users?startIndex=1&count=2")
+    assert "filter=userName" in pushed[1].path and pushed[2].method == "POST"
+    assert scim.requests.authorizations() == {f"Bearer {KANDJI_TOKEN}"}
+
+
+async def test_a_user_added_to_an_assigned_group_is_pushed(sim, scim, make_client):
+    async with make_client() as okta:
+        app_id, group_id = await _assigned_app(sim, scim, okta, members=1)
+        late = sim.add_user("late@acme.example.com")
+        await okta.add_user_to_group(group_id, late)
+        sim.settle()
+        statuses = {u["id"]: u["status"] for u in await okta.list_app_users(app_id)}
+    assert statuses[late] == "PROVISIONED"
+    assert "late@acme.example.com" in {u["userName"] for u in scim.users()}
+
+
+async def test_unassigning_deactivates_with_a_full_put_never_delete(sim, scim, make_client):
+    async with make_client() as okta:
+        app_id, group_id = await _assigned_app(sim, scim, okta, members=1)
+        await okta.remove_group_assignment(app_id, group_id)
+        sim.settle()
+        assert await okta.list_app_users(app_id) == []
+    assert [u["active"] for u in scim.users()] == [False]
+    assert "DELETE" not in {r.method for r in scim.requests}
+    assert scim.requests[-1].method == "PUT"
+
+
+async def test_wrong_kandji_token_is_logged_as_integration_authentication_failure(sim, scim, make_client):
+    async with make_client() as okta:
+        app = await okta.create_saml_app("Kandji SCIM App")
+        sim.enable_scim_provisioning(app["id"])
+        ok, message = sim.set_scim_connection(app["id"], scim.base_url, "wrong-token")
+        assert not ok and "401" in message
+        sim.set_to_app(app["id"], create=True, update=True, deactivate=True)
+        group = await okta.create_group("Kandji Users", "d")
+        await okta.create_user(person("pat@acme.example.com"), SecretStr("Correct-Horse-9"), [group["id"]])
+        await okta.assign_group(app["id"], group["id"])
+        sim.settle()
+        (app_user,) = await okta.list_app_users(app["id"])
+        failures = await okta.query_provisioning_failures(app["id"])
+    assert app_user["syncState"] == "ERROR" and app_user["status"] == "STAGED"
+    assert "externalId" not in app_user
+    kinds = [e["eventType"] for e in failures]
+    assert kinds == ["application.integration.authentication_failure", "application.provision.user.push"]
+    assert "401" in failures[0]["outcome"]["reason"]
+    assert scim.users() == []
+
+
+async def test_unreachable_scim_server_is_a_push_failure(sim, make_client):
+    async with make_client() as okta:
+        app = await okta.create_saml_app("Kandji SCIM App")
+        sim.enable_scim_provisioning(app["id"])
+        ok, _ = sim.set_scim_connection(app["id"], "http://127.0.0.1:9/api/v1/scim", "t")
+        assert not ok
+        sim.set_to_app(app["id"], create=True)
+        group = await okta.create_group("Kandji Users", "d")
+        await okta.create_user(person("pat@acme.example.com"), SecretStr("Correct-Horse-9"), [group["id"]])
+        await okta.assign_group(app["id"], group["id"])
+        sim.settle()
+        (event,) = await okta.query_provisioning_failures(app["id"])
+    assert event["eventType"] == "application.provision.user.push"
+    assert "Could not reach" in event["outcome"]["reason"]
+
+
+async def test_console_settings_show_in_features_and_never_come_from_the_api(sim, scim, make_client):
+    async with make_client() as okta:
+        app = await okta.create_saml_app("Kandji SCIM App")
+        assert (await okta.get_app(app["id"]))["features"] == []
+        sim.enable_scim_provisioning(app["id"])
+        assert (await okta.get_app(app["id"]))["features"] == ["SCIM_PROVISIONING"]
+        sim.set_scim_connection(app["id"], scim.base_url, KANDJI_TOKEN)
+        assert set((await okta.get_app(app["id"]))["features"]) == {
+            "SCIM_PROVISIONING", "PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES",
+        }
+        feature = await okta.get_user_provisioning_feature(app["id"])
+        assert feature["capabilities"]["create"]["lifecycleCreate"]["status"] == "DISABLED"
+        sim.set_to_app(app["id"], create=True, deactivate=True)
+        feature = await okta.get_user_provisioning_feature(app["id"])
+        assert feature["capabilities"]["update"]["lifecycleDeactivate"]["status"] == "ENABLED"
+        assert "PUSH_USER_DEACTIVATION" in (await okta.get_app(app["id"]))["features"]
+    # Okta's app object cannot switch these on: `features` is read-only, and a PUT wipes them.
+    put = httpx.put(
+        f"{sim.base_url}/api/v1/apps/{app['id']}",
+        headers={"Authorization": f"SSWS {sim.api_token}"},
+        json={"label": "Kandji SCIM App", "signOnMode": "SAML_2_0"},
+    )
+    assert put.status_code == 200 and put.json()["features"] == []
+    with pytest.raises(ValueError, match="General tab"):
+        sim.set_scim_connection(app["id"], scim.base_url, KANDJI_TOKEN)
+
+
+def test_no_client_method_puts_the_app_object():
+    """DESIGN §4.2: a PUT of the app object wipes the SCIM settings, so the client has none."""
+    import inspect
+    import re
+
+    from wizard.okta import client
+
+    source = inspect.getsource(client)
+    put_paths = re.findall(r'"PUT",\s*f?"([^"]+)"', source)
+    assert put_paths, "expected the client's PUT calls to be found"
+    assert not [p for p in put_paths if re.fullmatch(r"/api/v1/apps/\{[^}]+\}", p)], put_paths
+
+
+async def test_pagination_follows_link_headers_to_the_end(sim, make_client):
+    sim.seed(users=0, groups=0, apps=0)
+    for i in range(45):
+        sim.tenant.add_app(f"Kandji SCIM App {i:02d}")
+    target = sim.tenant.add_app("Kandji SCIM App")
+    async with make_client() as okta:
+        okta_pages = okta.call_log
+        found = await okta.find_app_by_label("Kandji SCIM App")
+    assert found["id"] == target["id"]
+    assert len([r for r in okta_pages if r.operation == "find_app_by_label"]) == 1  # limit=200
+    async with make_client() as okta:
+        import wizard.okta.client as client_module
+
+        old = client_module.PAGE_LIMIT
+        client_module.PAGE_LIMIT = 10
+        try:
+            found = await okta.find_app_by_label("Kandji SCIM App")
+        finally:
+            client_module.PAGE_LIMIT = old
+    assert found["id"] == target["id"]
+    assert len([r for r in okta.call_log if r.operation == "find_app_by_label"]) == 5
+
+
+async def test_users_me_is_only_for_api_tokens_and_lookups_work_by_login(sim, make_client):
+    async with make_client() as okta:
+        me = await okta.get_me()
+        assert me["id"] == sim.tenant.admin_id
+        login = "first.o'brien+kandji@acme.example.com"
+        user_id = sim.add_user(login)
+        assert (await okta.find_user(login))["id"] == user_id
+        assert await okta.find_user("nobody@acme.example.com") is None
+
+
+def test_seeding_a_large_tenant_keeps_lookups_indexed():
+    with OktaSimulator() as big:
+        big.seed(users=20000, groups=2000, apps=100)
+        assert len(big.tenant.users) == 20001
+        assert len(big.tenant.groups) == 2000
+        login = next(iter(big.tenant.users_by_login))
+        response = httpx.get(
+            f"{big.base_url}/api/v1/users/{login}", headers={"Authorization": f"SSWS {big.api_token}"}
+        )
+        assert response.status_code == 200
+        found = httpx.get(
+            f"{big.base_url}/api/v1/groups",
+            params={"search": 'profile.name eq "Team 01999"'},
+            headers={"Authorization": f"SSWS {big.api_token}"},
+        )
+        assert [g["profile"]["name"] for g in found.json()] == ["Team 01999"]
+
+
+def test_every_response_carries_okta_headers(sim):
+    response = httpx.get(f"{sim.base_url}/api/v1/org", headers={"Authorization": f"SSWS {sim.api_token}"})
+    for header in ("X-Okta-Request-Id", "X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset"):
+        assert response.headers.get(header), header
+    assert response.headers["Date"].endswith("GMT")
+    anonymous = httpx.get(f"{sim.base_url}/api/v1/org")
+    assert anonymous.status_code == 401 and anonymous.json()["errorCode"] == "E0000011"
