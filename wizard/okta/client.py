@@ -377,7 +377,8 @@ class OktaClient:
             await self._authorize(request)
             try:
                 response = await self._send(request, operation, attempt=failures + rate_waits + 1)
-            except E.OktaNetworkError:
+            except (E.OktaTimeoutError, E.OktaConnectError, E.OktaConnectionDropped):
+                # Transient: worth another try for idempotent calls. TLS and proxy refusals are not.
                 failures += 1
                 if method not in RETRYABLE_METHODS or failures >= self.retry.max_attempts:
                     raise
