@@ -15,8 +15,6 @@ from screens.step_commands import StepCommands
 from wizard.catalog import Catalog, load_catalog
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from wizard.okta.domains import OrgUrl
     from wizard.secrets import KeyringProbe, SecretStore
     from wizard.state import StateStore, TenantSession
@@ -86,10 +84,10 @@ class WizardApp(App[None]):
         if probe is None or probe.state == "ok":
             return ""
         if probe.state == "locked":
-            return f"The OS keyring refused access ({probe.reason}). {probe.remedy}"
+            return f"The OS keyring refused access. {probe.reason} {probe.remedy}"
         return (
-            f"No usable OS keyring ({probe.reason}): secrets are kept in memory for this run "
-            f"only. {probe.remedy}"
+            "No usable OS keyring: secrets are kept in memory for this run only. "
+            f"{probe.reason} {probe.remedy}"
         )
 
     # --- tenants ------------------------------------------------------------------------
@@ -115,11 +113,7 @@ class WizardApp(App[None]):
 
         self.org, self.session = org, session
         if session.moved_aside is not None:
-            self.notify(
-                f"{session.moved_aside.reason} It was kept as {session.moved_aside.moved_to.name}.",
-                severity="warning",
-                timeout=10,
-            )
+            self.notify(session.moved_aside.reason, severity="warning", timeout=10)
         self.switch_screen(StepScreen())
 
     # --- secrets ------------------------------------------------------------------------
@@ -137,25 +131,6 @@ class WizardApp(App[None]):
 
     def kandji_token_present(self) -> bool:
         return self.org is not None and self.secrets.get(self.org.host, self._kandji_purpose()) is not None
-
-    @work(thread=True, group="keyring", exit_on_error=False, description="saving the Kandji token")
-    def save_kandji_token(self, token: SecretStr, evidence: dict[str, object]) -> bool:
-        """Store the token; returns False (and says why) when the keyring refuses."""
-        from wizard.secrets import SecretStoreError
-        from wizard.state import StepStatus
-
-        assert self.org is not None and self.session is not None
-        try:
-            self.secrets.put(self.org.host, self._kandji_purpose(), token)
-        except SecretStoreError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", timeout=12)
-            return False
-        where = "memory (this run only)" if self.secrets.memory_only else "OS keyring"
-        self.call_from_thread(self.session.update_settings, secrets_memory_only=self.secrets.memory_only)
-        self.call_from_thread(
-            self.session.set_status, "B.2", StepStatus.DONE, evidence={**evidence, "stored_in": where}
-        )
-        return True
 
     # --- app actions --------------------------------------------------------------------
     def action_help(self) -> None:

@@ -15,17 +15,15 @@ HELP = """\
 
 **Keys**
 
-| Key | What it does |
-|---|---|
-| `n` / `b` | next / back |
-| `d` | mark the current step done (again: not done) |
-| `k` | on steps 17–18: your users already exist, skip the test person |
-| `s` | show or hide the step list (always shown on wide terminals) |
-| `tab` / `shift+tab` | move between fields and buttons |
-| `ctrl+p` | command palette: jump to any step by number or name |
-| `?` / `F1` | this help |
-| `ctrl+q` | save and quit; reopen later to resume at the same step |
-| `escape` | close this help |
+- `n` / `b` — next / back
+- `d` — mark the current step done (again: not done)
+- `k` — on steps 17–18: your users already exist, skip the test person
+- `s` — show or hide the step list
+- `tab` / `shift+tab` — move between fields and buttons
+- `ctrl+p` — command palette: jump to any step by number or name
+- `?` / `F1` — this help
+- `ctrl+q` — save and quit; reopen later to resume at the same step
+- `escape` — close this help
 
 **Step list**: {legend}
 

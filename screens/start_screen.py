@@ -90,7 +90,7 @@ class StartScreen(Screen[None]):
         else:
             empty.update("None yet. Enter your Okta org URL below to begin.")
         if moved:
-            lines = [f"• {item.reason} (kept as {item.moved_to.name})" for item in moved]
+            lines = [f"• {item.reason}" for item in moved]
             self.query_one("#moved-aside", Static).update("\n".join(lines))
 
     @on(OptionList.OptionSelected, "#tenants")

@@ -12,9 +12,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, OptionList, Static
 
+from screens.kandji_steps import KandjiStepsMixin
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel, StepView
 from wizard.catalog import Step
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 USERS_EXIST_NOTE = "Users already exist in Okta; they are added to the group instead."
 
 
-class StepScreen(Screen[None]):
+class StepScreen(KandjiStepsMixin):
     BINDINGS = [
         Binding("n", "next", "Next", id="next"),
         Binding("b", "back", "Back", id="back"),
@@ -98,6 +98,7 @@ class StepScreen(Screen[None]):
                 "group_description": settings.group_description,
                 "preferred_language": settings.preferred_language,
                 "locale": settings.locale,
+                "verify_logins": settings.test_user_login,
             },
             secret=app.read_kandji_token,
             link=link,
@@ -244,7 +245,7 @@ class StepScreen(Screen[None]):
                 timeout=5,
             )
 
-    # --- B.1 / B.2: Kandji URL and token --------------------------------------------------
+    # --- B.1: the Kandji URL --------------------------------------------------
     @on(Input.Submitted, "#kandji-url")
     @on(Button.Pressed, "#save-kandji-url")
     def _save_kandji_url(self) -> None:
@@ -272,22 +273,3 @@ class StepScreen(Screen[None]):
         self.query_one("#kandji-url", Input).value = url.base_url
         notes = " ".join(getattr(url, "notes", []) or [])
         message.update(f"[green]Saved:[/green] {url.base_url}" + (f"\n{notes}" if notes else ""))
-
-    @on(Input.Submitted, "#kandji-token")
-    @on(Button.Pressed, "#save-kandji-token")
-    def _save_kandji_token(self) -> None:
-        from wizard.kandji.tokens import TokenInputError, clean_bearer_token
-
-        message = self.query_one("#kandji-token-message", Static)
-        base_url = self.wizard.session.state.settings.kandji_base_url
-        if not base_url:
-            message.update("[red]Enter and save the SCIM base URL at step B.1 first.[/red]")
-            return
-        field = self.query_one("#kandji-token", Input)
-        try:
-            token, notes = clean_bearer_token(field.value)
-        except TokenInputError as exc:
-            message.update(f"[red]{exc}[/red]")
-            return
-        field.value = ""  # the token lives in the keyring or in memory from here on
-        self.wizard.store_kandji_token(token, notes)

@@ -38,6 +38,7 @@ class CopyField(Horizontal):
         value: str | None = None,
         *,
         secret: Callable[[], str | None] | None = None,
+        openable: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -45,6 +46,7 @@ class CopyField(Horizontal):
         self.value = value
         self.secret = secret
         self.revealed = False
+        self.openable = openable
 
     def compose(self) -> ComposeResult:
         yield Label(self.label)
@@ -52,6 +54,8 @@ class CopyField(Horizontal):
         yield Button("Copy", id="copy", variant="primary", compact=True)
         if self.secret is not None:
             yield Button("Reveal", id="reveal", compact=True)
+        if self.openable:
+            yield Button("Open", id="open-link", compact=True)
 
     def _shown(self) -> str:
         if self.secret is not None:

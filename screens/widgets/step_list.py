@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -19,13 +19,9 @@ GLYPHS = {
 LEGEND = "○ pending · ✔ done · ↷ skipped · ! needs attention"
 
 
-def step_prompt(number: str, title: str, status: str) -> Text:
+def step_prompt(number: str, title: str, status: str) -> Content:
     glyph, style = GLYPHS.get(status, GLYPHS["pending"])
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(glyph, style=style)
-    text.append(f" {number:>4} ", style="bold")
-    text.append(title)
-    return text
+    return Content.assemble((glyph, style), (f" {number:>4}  ", "bold"), title)
 
 
 def option_id(number: str) -> str:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rich.text import Text
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from screens.widgets.copy_field import CopyField
+from screens.widgets.preflight_panel import PreflightPanel
 from wizard.catalog import COPY_VALUES, Action, Step
 
 MODE_LABELS = {
@@ -57,7 +58,7 @@ class StepPanel(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         view, step = self.view, self.view.step
-        yield Static(Text.assemble((step.number, "bold"), " · ", step.title), classes="step-title")
+        yield Static(Content.assemble((step.number, "bold"), " · ", step.title), classes="step-title")
         yield Static(f"[reverse] {MODE_LABELS[step.mode]} [/reverse]  {step.where}", classes="step-meta")
         yield Static(step.goal, classes="goal")
         if view.span != step.number:
@@ -66,11 +67,15 @@ class StepPanel(VerticalScroll):
                 classes="action-summary",
             )
         yield from self._mode_box()
+        if step.action == "test-connector":
+            yield Button("Run the Kandji check again", id="rerun-preflight", compact=True)
+            yield PreflightPanel()
+        if step.action == "verify":
+            yield from self._verification()
         if step.inputs:
             yield from self._inputs()
         if view.link:
-            yield CopyField("Admin Console link", view.link, id="link")
-            yield Button("Open in browser", id="open-link", compact=True)
+            yield CopyField("Admin Console link", view.link, openable=True, id="link")
         for key in step.copy:
             label, is_secret = COPY_VALUES[key]
             if is_secret:
@@ -98,6 +103,17 @@ class StepPanel(VerticalScroll):
             if action.detection:
                 yield Static(f"Detection: {action.detection}", classes="call")
 
+    def _verification(self) -> ComposeResult:
+        yield Label("Look users up in Kandji", classes="section")
+        with Horizontal(classes="input-row"):
+            yield Input(
+                value=self.view.values.get("verify_logins") or "",
+                placeholder="okta logins, comma separated",
+                id="verify-logins",
+            )
+            yield Button("Check", id="verify-users", compact=True)
+        yield Static("", id="verify-result", classes="message")
+
     def _inputs(self) -> ComposeResult:
         view = self.view
         if "kandji_base_url" in view.step.inputs:
@@ -121,3 +137,5 @@ class StepPanel(VerticalScroll):
             if view.keyring_warning:
                 yield Static(view.keyring_warning, id="keyring-warning", classes="warning")
             yield Static("", id="kandji-token-message", classes="message")
+            yield Button("Keep this token anyway", id="keep-token", variant="warning", compact=True)
+            yield PreflightPanel()

@@ -1,0 +1,47 @@
+"""How the key screens look at 80×24 and 120×40. Deterministic: temporary state, no clock
+in the header, no cursor blink, no toasts."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from screens.app import WizardApp
+from tests.ui_support import go_to, no_blink, open_setup, settle
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+async def _start(pilot: Pilot) -> None:
+    await settle(pilot)
+    no_blink(pilot.app)  # type: ignore[arg-type]
+
+
+def _at(number: str):
+    async def run_before(pilot: Pilot) -> None:
+        await open_setup(pilot)
+        await go_to(pilot, number)
+
+    return run_before
+
+
+async def _help(pilot: Pilot) -> None:
+    await open_setup(pilot)
+    await pilot.press("f1")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_start_screen(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(WizardApp(), terminal_size=size, run_before=_start)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("number", ["B.2", "10.1", "15"])
+def test_step_screen(snap_compare, size: tuple[int, int], number: str) -> None:
+    assert snap_compare(WizardApp(), terminal_size=size, run_before=_at(number))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(WizardApp(), terminal_size=size, run_before=_help)
