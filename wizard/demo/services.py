@@ -1,0 +1,236 @@
+"""The demo's embedded services: an Okta simulator and a Kandji-like SCIM server on loopback,
+with credentials, a temporary state dir and an in-memory keyring (DESIGN §7, issue 5 §6).
+
+>>> with DemoServices() as demo:                             # doctest: +SKIP
+...     session = demo.open_session()
+...     okta = await demo.open_okta()
+...     ctx = demo.context(session, okta)
+
+Nothing here touches the admin's real keyring or state: secrets live in a `SecretStore` backed
+by `MemoryKeyring`, progress in a temporary directory removed on exit.
+"""
+
+from __future__ import annotations
+
+import secrets as _random
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+
+from wizard.demo.scim_server import ScimServer
+from wizard.kandji.urls import KandjiUrl, parse_kandji_url
+from wizard.memory_keyring import MemoryKeyring
+from wizard.okta.domains import OrgUrl, parse_org_url
+from wizard.okta_simulator import OktaSimulator
+from wizard.secrets import Purpose, SecretStore
+from wizard.state import SetupSettings, StateStore, TenantSession
+
+if TYPE_CHECKING:
+    from wizard.engine.context import EngineContext
+    from wizard.okta.client import OktaClient
+
+DEMO_SUBDOMAIN = "demo"
+# People who "already exist" in the demo Okta org, for the "my users already exist" path.
+SEEDED_PEOPLE: tuple[tuple[str, str, str], ...] = (
+    ("Ada", "Lovelace", "ada.lovelace@demo.example.com"),
+    ("Grace", "Hopper", "grace.hopper@demo.example.com"),
+    ("Alan", "Turing", "alan.turing@demo.example.com"),
+)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """The test person the demo suggests at step 17. The password meets the simulator's policy."""
+
+    first_name: str
+    last_name: str
+    login: str
+    password: SecretStr
+
+
+@dataclass
+class DemoConsole:
+    """The demo's stand-in for the Okta Admin Console: each method does what the admin would
+    click and type there, on the simulator's console-only settings. `actions` counts the
+    admin's clicks and typed values, for the closing note's comparison with the manual way."""
+
+    simulator: OktaSimulator
+    actions: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _did(self, *what: str) -> None:
+        with self._lock:
+            self.actions.extend(what)
+
+    def enable_scim(self, app_id: str) -> None:
+        """General tab → Edit → tick "Enable SCIM provisioning" → Save (step 9)."""
+        self.simulator.enable_scim_provisioning(app_id)
+        self._did("click Edit", "tick Enable SCIM provisioning", "click Save")
+
+    def configure_scim_connection(
+        self, app_id: str, base_url: str, token: SecretStr | str
+    ) -> tuple[bool, str]:
+        """Provisioning → Integration → Edit: paste the base URL, type userName, tick Push New
+        Users and Push Profile Updates, choose HTTP Header, paste the token, Test, Save (10.1–11)."""
+        outcome = self.simulator.set_scim_connection(
+            app_id,
+            base_url,
+            token if isinstance(token, SecretStr) else SecretStr(token),
+            unique_id_field="userName",
+            push_new_users=True,
+            push_profile_updates=True,
+            auth_mode="HTTP Header",
+            test=True,
+        )
+        self._did(
+            "click Edit",
+            "paste SCIM connector base URL",
+            "type userName",
+            "tick Push New Users",
+            "tick Push Profile Updates",
+            "choose HTTP Header",
+            "paste Bearer token",
+            "click Test Connector Configuration",
+            "click Close",
+            "click Save",
+        )
+        return outcome
+
+    def test_connector(self, app_id: str) -> tuple[bool, str]:
+        """Provisioning → Integration → "Test Connector Configuration" with the saved values (11)."""
+        tenant = self.simulator.tenant
+        with tenant.lock:
+            tenant.app(app_id)
+            connection = tenant.app_settings[app_id].connection
+        if connection is None:
+            return False, "The SCIM connection has not been saved yet (step 10)."
+        assert self.simulator.provisioner is not None
+        self._did("click Test Connector Configuration", "click Close")
+        return self.simulator.provisioner.test_connection(connection)
+
+    def enable_to_app(self, app_id: str) -> None:
+        """Provisioning → To App → Edit: enable Create Users, Update User Attributes, Deactivate
+        Users → Save (steps 12–14)."""
+        self.simulator.set_to_app(app_id, create=True, update=True, deactivate=True)
+        self._did(
+            "click Edit",
+            "tick Create Users",
+            "tick Update User Attributes",
+            "tick Deactivate Users",
+            "click Save",
+        )
+
+
+class DemoServices:
+    """Starts the Okta simulator and the SCIM server on 127.0.0.1; stops them (and removes the
+    temporary state dir) on exit. Use as a context manager."""
+
+    def __init__(self, *, state_dir: Path | None = None) -> None:
+        self.api_token: SecretStr | None = None
+        self.kandji_token = SecretStr("kandji-demo-" + _random.token_urlsafe(24))
+        self.scim = ScimServer(self.kandji_token)
+        self.okta_simulator = OktaSimulator(subdomain=DEMO_SUBDOMAIN)
+        self.console = DemoConsole(self.okta_simulator)
+        self.keyring = MemoryKeyring()
+        self.secrets = SecretStore(backend=self.keyring)
+        self._own_state_dir = state_dir is None
+        self.state_dir = state_dir or Path(tempfile.mkdtemp(prefix="okta-kandji-setup-demo-"))
+        self.state = StateStore(self.state_dir)
+        self.seeded_logins: list[str] = []
+        self.test_person = DemoPerson(
+            "Taylor",
+            "Test",
+            "taylor.test@demo.example.com",
+            SecretStr("Demo-" + _random.token_hex(6) + "-Pw9"),
+        )
+        self._org: OrgUrl | None = None
+        self._kandji_url: KandjiUrl | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> DemoServices:
+        self.scim.start()
+        self.okta_simulator.start()
+        self.api_token = SecretStr(self.okta_simulator.api_token)
+        self._org = parse_org_url(self.okta_simulator.base_url, allow_insecure_loopback=True)
+        self._kandji_url = parse_kandji_url(self.scim.base_url, allow_insecure_loopback=True)
+        for first, last, login in SEEDED_PEOPLE:
+            self.okta_simulator.add_user(login, first, last)
+            self.seeded_logins.append(login)
+        return self
+
+    def stop(self) -> None:
+        self.okta_simulator.stop()
+        self.scim.stop()
+        if self._own_state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def __enter__(self) -> DemoServices:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- what the wizard pre-fills ---------------------------------------------------------------
+    @property
+    def org(self) -> OrgUrl:
+        if self._org is None:
+            raise RuntimeError("Start the demo services first.")
+        return self._org
+
+    @property
+    def org_url(self) -> str:
+        return self.org.base_url
+
+    @property
+    def kandji_url(self) -> KandjiUrl:
+        if self._kandji_url is None:
+            raise RuntimeError("Start the demo services first.")
+        return self._kandji_url
+
+    @property
+    def kandji_base_url(self) -> str:
+        return self.kandji_url.base_url
+
+    def store_okta_token(self) -> None:
+        """Put the demo's Okta API token in the demo keyring, as step 1 would."""
+        assert self.api_token is not None
+        self.secrets.put(self.org.host, Purpose.OKTA_API_TOKEN, self.api_token)
+
+    def open_session(self) -> TenantSession:
+        """The demo tenant's progress, in the temporary state dir (the caller closes it)."""
+        session = self.state.open(self.org.base_url, self.org.host)
+        if session.state.settings.auth_method is None:
+            session.update_settings(auth_method="api_token")
+        return session
+
+    async def open_okta(self) -> OktaClient:
+        """An Okta client for the simulator, authenticated from the demo keyring."""
+        from wizard.engine.signin import open_okta
+
+        self.store_okta_token()
+        return await open_okta(self.org, self.secrets, SetupSettings(auth_method="api_token"))
+
+    def context(self, session: TenantSession, okta: OktaClient) -> EngineContext:
+        from wizard.engine.context import EngineContext
+
+        return EngineContext(
+            org=self.org,
+            session=session,
+            secrets=self.secrets,
+            okta=okta,
+            kandji_url=self.kandji_url,
+            demo_console=self.console,
+        )
+

@@ -1,0 +1,419 @@
+"""Step 24: prove from both sides that the group's members arrived in Kandji, and when they
+did not, say why from the System Log and the live configuration (DESIGN §2, §4.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from wizard.engine.context import EngineContext, kandji_token, record_action, recorded
+from wizard.engine.model import Diagnosis, Outcome, Plan, PlannedCall, ProofResult, UserProof
+from wizard.kandji.verify import verify_users
+from wizard.okta import errors as E
+from wizard.state import StepStatus
+
+ACTION = "verify"
+FIRST_POLL = 2.0
+MAX_POLL = 15.0
+BACKOFF = 1.6
+DEFAULT_TIMEOUT = 300.0
+TOKEN_FIX = (
+    "Kandji refused the token Okta sent. Copy the Kandji token again into the Bearer field on the "
+    "app's Provisioning › Integration page (step 10.5), Save, and retry. If the token was "
+    "rotated in Kandji, store the new one first (step B.2)."
+)
+
+
+def _login(user: dict[str, Any]) -> str:
+    return str((user.get("profile") or {}).get("login") or user.get("id"))
+
+
+def _proof(member: dict[str, Any], app_user: dict[str, Any] | None, previous: UserProof | None) -> UserProof:
+    proof = UserProof(login=_login(member), user_id=str(member["id"]))
+    if previous is not None:
+        proof.kandji, proof.detail = previous.kandji, previous.detail
+    if app_user is not None:
+        proof.okta_status = app_user.get("status")
+        proof.sync_state = app_user.get("syncState")
+        proof.external_id = app_user.get("externalId")
+    if not proof.okta_done:
+        proof.kandji, proof.detail = "unchecked", _okta_detail(proof)
+    return proof
+
+
+def _okta_detail(proof: UserProof) -> str:
+    if proof.okta_status is None:
+        return "Okta has not assigned the app to this person yet."
+    if proof.sync_state == "ERROR":
+        return "Okta could not push this person to Kandji."
+    if proof.sync_state == "DISABLED":
+        return "Okta assigned the app but does not push (To App provisioning is off)."
+    return f"Okta: {proof.okta_status}, {proof.sync_state or 'not synced'}."
+
+
+async def prove(
+    ctx: EngineContext,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_progress: Callable[[list[UserProof]], None] | None = None,
+) -> ProofResult:
+    """Poll until every group member is PROVISIONED + SYNCHRONIZED with an externalId in Okta
+    and found by userName in Kandji; stop early on a sync ERROR; diagnose failures."""
+    app_id = recorded(ctx, "create-app", "app_id")
+    group_id = recorded(ctx, "group", "group_id")
+    if not app_id or not group_id:
+        missing = Diagnosis(
+            "The app or the group is not recorded",
+            "Step 24 needs both.",
+            "Finish steps 2–8 and 15–16 first.",
+            "2" if not app_id else "15",
+            "Okta",
+        )
+        return ProofResult(False, [], "Nothing to prove yet.", [missing])
+    try:
+        members = await ctx.okta.list_group_users(group_id)
+    except E.OktaError as exc:
+        return ProofResult(False, [], str(exc), await _diagnose(ctx, app_id, group_id, [], members_error=exc))
+    if not members:
+        diagnoses = await _diagnose(ctx, app_id, group_id, [])
+        return ProofResult(False, [], "The group has no members, so nobody is provisioned.", diagnoses)
+    token = await kandji_token(ctx)
+    kandji_checked = token is not None and ctx.kandji_url is not None
+    warnings = []
+    if not kandji_checked:
+        warnings.append(
+            "The Kandji token is no longer stored, so Kandji's side was not checked; Okta's "
+            "externalId (the id Kandji gave each user) is the evidence."
+        )
+    started = ctx.clock()
+    delay = FIRST_POLL
+    proofs: dict[str, UserProof] = {}
+    timed_out = False
+    while True:
+        try:
+            app_users = {str(u.get("id")): u for u in await ctx.okta.list_app_users(app_id)}
+        except E.OktaNotFoundError:
+            return ProofResult(
+                False,
+                list(proofs.values()),
+                "The app no longer exists.",
+                await _diagnose(ctx, app_id, group_id, []),
+            )
+        except (E.OktaNetworkError, E.OktaServerError, E.OktaRateLimitError):
+            app_users = None  # try again at the next poll
+        if app_users is not None:
+            proofs = {
+                str(m["id"]): _proof(m, app_users.get(str(m["id"])), proofs.get(str(m["id"])))
+                for m in members
+            }
+            if kandji_checked:
+                await _check_kandji(
+                    ctx, token, [p for p in proofs.values() if p.okta_done and p.kandji != "found"]
+                )
+            if on_progress is not None:
+                on_progress(list(proofs.values()))
+            users = list(proofs.values())
+            if all(p.done or (p.okta_done and not kandji_checked) for p in users):
+                message = f"All {len(users)} of {len(users)} group members are in Kandji."
+                return ProofResult(True, users, message, kandji_checked=kandji_checked, warnings=warnings)
+            if any(p.sync_state == "ERROR" for p in users):
+                break
+        if ctx.clock() - started >= timeout:
+            timed_out = True
+            break
+        await ctx.sleep(min(delay, max(0.0, timeout - (ctx.clock() - started))))
+        delay = min(delay * BACKOFF, MAX_POLL)
+    users = list(proofs.values())
+    diagnoses = await _diagnose(ctx, app_id, group_id, users)
+    done = sum(1 for p in users if p.done)
+    why = "stopped waiting" if timed_out else "Okta reported an error"
+    message = f"{done} of {len(users)} group members are in Kandji; {why}."
+    return ProofResult(False, users, message, diagnoses, timed_out, kandji_checked, warnings)
+
+
+async def _check_kandji(ctx: EngineContext, token: Any, pending: list[UserProof]) -> None:
+    if not pending or ctx.kandji_url is None:
+        return
+    results = await verify_users(ctx.kandji_url, token, [p.login for p in pending])
+    for proof, result in zip(pending, results, strict=True):
+        proof.kandji, proof.detail = result.status, result.detail
+
+
+# -- diagnosis ----------------------------------------------------------------------------------
+
+
+def classify_event(event: dict[str, Any]) -> Diagnosis:
+    """Turn one System Log failure into a likely cause, fix and the step to go back to."""
+    event_type = str(event.get("eventType") or "")
+    reason = str((event.get("outcome") or {}).get("reason") or event.get("displayMessage") or "")
+    text = f"{event_type} {reason}".lower()
+    users = [t for t in event.get("target") or [] if isinstance(t, dict) and t.get("type") == "User"]
+    user = str(users[0].get("alternateId")) if users else None
+
+    def make(title: str, fix: str, step: str | None) -> Diagnosis:
+        return Diagnosis(
+            title, reason or event_type, fix, step, "System Log", event_type, event.get("published"), user
+        )
+
+    if "authentication" in text or " 401" in text or " 403" in text or "unauthorized" in text:
+        return make("Kandji rejected Okta's token", TOKEN_FIX, "10.5")
+    if "could not reach" in text or "connect" in text or "timed out" in text or "timeout" in text:
+        return make(
+            "Okta could not reach the SCIM base URL",
+            "Check the SCIM connector base URL on the Provisioning › Integration page (step 10.1): "
+            "it must be exactly the URL Kandji shows, ending in /api/v1/scim.",
+            "10.1",
+        )
+    if " 404" in text or "not found" in text:
+        return make(
+            "The SCIM base URL does not point at Kandji's SCIM endpoint",
+            "Paste Kandji's SCIM base URL again (step 10.1); it must end in /api/v1/scim.",
+            "10.1",
+        )
+    if " 409" in text or "uniqueness" in text or "already exists" in text:
+        return make(
+            "Kandji already has a user with this userName",
+            "Remove or rename the existing user in Kandji, or check that the unique identifier is userName "
+            "(step 10.2), then let Okta retry.",
+            "10.2",
+        )
+    return make(
+        "Okta could not push the user",
+        "Read the reason above; re-run the connector test (step 11) and retry provisioning from the "
+        "app's Assignments tab.",
+        "11",
+    )
+
+
+async def _diagnose(
+    ctx: EngineContext,
+    app_id: str,
+    group_id: str,
+    users: list[UserProof],
+    *,
+    members_error: E.OktaError | None = None,
+) -> list[Diagnosis]:
+    found: list[Diagnosis] = []
+
+    def add(diagnosis: Diagnosis) -> None:
+        if all((d.title, d.user) != (diagnosis.title, diagnosis.user) for d in found):
+            found.append(diagnosis)
+
+    okta = ctx.okta
+    if members_error is not None:
+        add(
+            Diagnosis(
+                "The group could not be read",
+                str(members_error),
+                "Check the group (steps 15–16).",
+                "15",
+                "Okta",
+            )
+        )
+    try:
+        app = await okta.get_app(app_id)
+    except E.OktaNotFoundError:
+        add(
+            Diagnosis(
+                "The app no longer exists",
+                f"Okta has no app {app_id}.",
+                "Create it again (step 2).",
+                "2",
+                "Okta",
+            )
+        )
+        return found
+    except E.OktaError as exc:
+        add(Diagnosis("Okta could not be asked", str(exc), "Try again.", None, "Okta"))
+        return found
+    features = app.get("features") if isinstance(app.get("features"), list) else None
+    if features is not None and "SCIM_PROVISIONING" not in features:
+        add(
+            Diagnosis(
+                "SCIM provisioning is off for the app",
+                "The app's features do not include SCIM_PROVISIONING.",
+                "Tick Enable SCIM provisioning on the app's General tab and save (step 9), then redo 10–14.",
+                "9",
+                "Okta",
+            )
+        )
+    else:
+        to_app = await _to_app_off(ctx, app_id, users)
+        if to_app:
+            add(
+                Diagnosis(
+                    "To App provisioning is not enabled",
+                    to_app,
+                    "On Provisioning › To App enable Create Users, Update User Attributes and Deactivate "
+                    "Users, and Save (steps 12–14). People already assigned are pushed when you re-assign "
+                    "or edit them.",
+                    "14",
+                    "Okta",
+                )
+            )
+    try:
+        assignment = await okta.get_app_group_assignment(app_id, group_id)
+    except E.OktaError:
+        assignment = {}
+    if assignment is None:
+        add(
+            Diagnosis(
+                "The group is not assigned to the app",
+                "Okta pushes only the members of groups assigned to the app.",
+                "Assign the group again (steps 19–23).",
+                "19",
+                "Okta",
+            )
+        )
+    try:
+        members = await okta.list_group_users(group_id)
+    except E.OktaError:
+        members = None
+    if members is not None:
+        member_logins = {_login(m).casefold() for m in members}
+        test_login = ctx.settings.test_user_login
+        if not members:
+            add(
+                Diagnosis(
+                    "The group has no members",
+                    "Only group members are provisioned to Kandji.",
+                    "Add the test person or your users to the group (step 18.1).",
+                    "18.1",
+                    "Okta",
+                )
+            )
+        elif (
+            test_login and not ctx.settings.users_already_exist and test_login.casefold() not in member_logins
+        ):
+            add(
+                Diagnosis(
+                    "The test person is not in the group",
+                    f"{test_login} is not a member of the group.",
+                    "Put the person in the group (step 18.1).",
+                    "18.1",
+                    "Okta",
+                    user=test_login,
+                )
+            )
+    try:
+        events = await okta.query_provisioning_failures(app_id)
+    except E.OktaError as exc:
+        events = []
+        add(
+            Diagnosis(
+                "The System Log could not be read", str(exc), "Grant okta.logs.read to see why.", None, "Okta"
+            )
+        )
+    for event in reversed(events[-20:]):  # the latest first
+        add(classify_event(event))
+    for proof in users:
+        if proof.okta_done and proof.kandji == "missing":
+            add(
+                Diagnosis(
+                    "Okta says provisioned but Kandji has no such user",
+                    f"{proof.login}: Okta holds externalId {proof.external_id}, but Kandji finds "
+                    "no user with this userName.",
+                    "Okta is pushing to a different SCIM URL: paste Kandji's SCIM base URL again "
+                    "(step 10.1).",
+                    "10.1",
+                    "Kandji",
+                    user=proof.login,
+                )
+            )
+        elif proof.kandji == "error" and ("401" in proof.detail or "token" in proof.detail.lower()):
+            add(
+                Diagnosis(
+                    "Kandji refused the wizard's stored token",
+                    proof.detail,
+                    "The token in the keyring is no longer valid (rotated in Kandji?): store the "
+                    "current one (step B.2).",
+                    "B.2",
+                    "Kandji",
+                    user=proof.login,
+                )
+            )
+        elif proof.kandji == "inactive":
+            add(
+                Diagnosis(
+                    "The user is deactivated in Kandji",
+                    proof.detail,
+                    "Reactivate the person in Okta, or check whether they were deactivated on purpose.",
+                    None,
+                    "Kandji",
+                    user=proof.login,
+                )
+            )
+    return found
+
+
+async def _to_app_off(ctx: EngineContext, app_id: str, users: list[UserProof]) -> str:
+    """A sentence when Okta shows To App create is off, else ''."""
+    try:
+        feature = await ctx.okta.get_user_provisioning_feature(app_id)
+    except E.OktaError:
+        feature = None
+    if feature is not None:
+        caps = feature.get("capabilities") or {}
+        create = ((caps.get("create") or {}).get("lifecycleCreate") or {}).get("status")
+        if create == "DISABLED":
+            return "Okta reports Create Users as disabled."
+        return ""
+    if users and all(p.sync_state == "DISABLED" for p in users):
+        return "Okta assigned the app to the group's members but does not push them."
+    return ""
+
+
+class VerifyEngine:
+    key = ACTION
+
+    async def plan(self, ctx: EngineContext, inputs: Mapping[str, Any]) -> Plan:
+        app_id = recorded(ctx, "create-app", "app_id") or "{appId}"
+        group_id = recorded(ctx, "group", "group_id") or "{groupId}"
+        return Plan(
+            ACTION,
+            [
+                PlannedCall("GET", f"/api/v1/groups/{group_id}/users", None, "the members to expect"),
+                PlannedCall(
+                    "GET", f"/api/v1/apps/{app_id}/users", None, "status, syncState, externalId (polled)"
+                ),
+                PlannedCall(
+                    "GET", '<Kandji>/Users?filter=userName eq "<login>"', None, "each member found in Kandji"
+                ),
+                PlannedCall("GET", f'/api/v1/logs?filter=target.id eq "{app_id}"', None, "on failure: why"),
+            ],
+            [
+                "Sync is one-way and push-based: Okta sends a change when it has one; Kandji has "
+                "no 'sync now'."
+            ],
+        )
+
+    async def apply(self, ctx: EngineContext, inputs: Mapping[str, Any]) -> Outcome:
+        on_progress = inputs.get("on_progress")
+        result = await prove(
+            ctx, timeout=float(inputs.get("timeout", DEFAULT_TIMEOUT)), on_progress=on_progress
+        )
+        return self._record(ctx, result)
+
+    async def verify(self, ctx: EngineContext) -> Outcome:
+        return _outcome(await prove(ctx, timeout=0))
+
+    def _record(self, ctx: EngineContext, result: ProofResult) -> Outcome:
+        outcome = _outcome(result)
+        if result.ok:
+            record_action(ctx, ACTION, StepStatus.DONE, outcome.evidence)
+        else:
+            record_action(ctx, ACTION, StepStatus.FAILED, outcome.evidence, note=result.message)
+        return outcome
+
+
+def _outcome(result: ProofResult) -> Outcome:
+    evidence = {
+        "users": {
+            p.login: {"okta": p.okta_status, "sync": p.sync_state, "kandji": p.kandji} for p in result.users
+        },
+        "provisioned": result.provisioned,
+        "expected": len(result.users),
+        "kandji_checked": result.kandji_checked,
+    }
+    messages = [result.message] + [f"{d.title}: {d.detail} → {d.fix}" for d in result.diagnoses]
+    return Outcome(result.ok, evidence, messages, list(result.warnings), result.fix_step)
