@@ -3,7 +3,10 @@ against the simulator's token endpoint, which verifies signatures, nonces, `ath`
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from joserfc import jws
 from okta_support import fixtures
 from okta_support.keys import new_key, service_app_auth
 from pydantic import SecretStr
@@ -117,3 +120,18 @@ def test_private_key_problems_are_explained_without_echoing_the_key(tmp_path):
     auth = OAuthServiceAuth.from_pem_file("cid", pem, key_id="k1")
     assert auth.algorithm == "RS256"
     assert "BEGIN" not in repr(auth)
+
+
+async def test_api_that_demands_its_own_dpop_nonce_gets_it_on_the_retry(sim, make_client):
+    auth = service_app_auth(sim)
+    sim.oauth.api_nonce = "api-nonce-1"
+    async with make_client(auth) as okta:
+        await okta.get_org()
+        await okta.get_org()
+    statuses = [(r.operation, r.status) for r in okta.call_log]
+    assert statuses == [
+        ("oauth_token", 400), ("oauth_token", 200), ("get_org", 401), ("get_org", 200), ("get_org", 200),
+    ]
+    token_request = next(ex for ex in sim.exchanges if ex.url.endswith("/token") and ex.status == 200)
+    claims = json.loads(jws.extract_compact(token_request.request_headers["DPoP"].encode()).payload)
+    assert claims["nonce"] == sim.oauth.nonce != "api-nonce-1"

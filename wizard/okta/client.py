@@ -109,7 +109,9 @@ class OktaClient:
         self._token: SecretStr | None = None
         self._token_type = "Bearer"
         self._token_expires = 0.0
-        self._dpop_nonce: str | None = None
+        # The token endpoint and the API each hand out their own DPoP nonce, when they want one.
+        self._token_nonce: str | None = None
+        self._api_nonce: str | None = None
         verify: ssl.SSLContext | bool = True
         if not org.is_loopback:
             verify = ssl_context or default_ssl_context()
@@ -404,7 +406,7 @@ class OktaClient:
                 reauthed = True
                 nonce = response.headers.get("dpop-nonce")
                 if nonce:
-                    self._dpop_nonce = nonce
+                    self._api_nonce = nonce
                 else:
                     self._token = None
                 continue
@@ -504,7 +506,7 @@ class OktaClient:
         if self._token_type.lower() == "dpop":
             request.headers["Authorization"] = f"DPoP {token}"
             request.headers["DPoP"] = self._dpop.proof(
-                request.method, str(request.url), self._clock(), nonce=self._dpop_nonce, access_token=token
+                request.method, str(request.url), self._clock(), nonce=self._api_nonce, access_token=token
             )
         else:
             request.headers["Authorization"] = f"Bearer {token}"
@@ -526,7 +528,7 @@ class OktaClient:
                     "client_assertion_type": CLIENT_ASSERTION_TYPE,
                     "client_assertion": auth.client_assertion(token_url, now),
                 },
-                headers={"DPoP": self._dpop.proof("POST", token_url, now, nonce=self._dpop_nonce)},
+                headers={"DPoP": self._dpop.proof("POST", token_url, now, nonce=self._token_nonce)},
             )
             response = await self._send(request, "oauth_token", attempt=1)
             try:
@@ -535,7 +537,7 @@ class OktaClient:
                 data = {}
             if response.status_code == 400 and data.get("error") == "use_dpop_nonce":
                 # RFC 9449 §8: Okta hands out a nonce on the first try; repeat with it.
-                self._dpop_nonce = response.headers.get("dpop-nonce")
+                self._token_nonce = response.headers.get("dpop-nonce")
                 continue
             if response.status_code == 429:
                 state = rate_limit_state(response.headers, self._clock())

@@ -51,6 +51,8 @@ class AuthorizationServer:
     apps: dict[str, ServiceApp] = field(default_factory=dict)
     tokens: dict[str, AccessToken] = field(default_factory=dict)
     nonce: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # Set to make API calls demand their own DPoP nonce too (Okta may; the client must cope).
+    api_nonce: str | None = None
     seen_jti: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -95,7 +97,7 @@ class AuthorizationServer:
             if app.require_dpop:
                 raise OAuthFailure(400, "invalid_dpop_proof", "The DPoP proof JWT header is missing.")
         else:
-            proof = self.check_proof(dpop, "POST", token_url, require_nonce=True)
+            proof = self.check_proof(dpop, "POST", token_url, nonce=self.nonce)
             jkt = proof
         access = secrets.token_urlsafe(32)
         self.tokens[access] = AccessToken(app.client_id, requested, now + TOKEN_LIFETIME, jkt)
@@ -107,7 +109,7 @@ class AuthorizationServer:
         }
 
     def check_proof(
-        self, proof: str, method: str, url: str, *, require_nonce: bool, access_token: str | None = None
+        self, proof: str, method: str, url: str, *, nonce: str | None, access_token: str | None = None
     ) -> str:
         """Verify a DPoP proof; returns the key's thumbprint (`jkt`)."""
         from joserfc import jws, jwt
@@ -133,10 +135,8 @@ class AuthorizationServer:
             raise OAuthFailure(
                 400, "invalid_dpop_proof", "The DPoP proof iat is too far from the server time."
             )
-        if require_nonce and claims.get("nonce") != self.nonce:
-            raise OAuthFailure(
-                400, "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.", nonce=self.nonce
-            )
+        if nonce is not None and claims.get("nonce") != nonce:
+            raise OAuthFailure(400, "use_dpop_nonce", "A nonce is required in the DPoP proof.", nonce=nonce)
         if access_token is not None and claims.get("ath") != access_token_hash(access_token):
             raise OAuthFailure(
                 401, "invalid_dpop_proof", "The DPoP proof ath does not match the access token."
@@ -149,7 +149,8 @@ class AuthorizationServer:
         return key.thumbprint()
 
     def access(self, scheme: str, token: str, proof: str | None, method: str, url: str) -> AccessToken | None:
-        """The token's grant, or None when the token or its proof does not hold."""
+        """The token's grant, or None when the token or its proof does not hold. Raises
+        `OAuthFailure(use_dpop_nonce)` when the API wants a nonce the proof lacks."""
         grant = self.tokens.get(token)
         if grant is None or grant.expires <= self.clock():
             return None
@@ -158,7 +159,9 @@ class AuthorizationServer:
         if scheme != "dpop" or proof is None:
             return None
         try:
-            jkt = self.check_proof(proof, method, url, require_nonce=False, access_token=token)
-        except OAuthFailure:
+            jkt = self.check_proof(proof, method, url, nonce=self.api_nonce, access_token=token)
+        except OAuthFailure as failure:
+            if failure.error == "use_dpop_nonce":
+                raise
             return None
         return grant if jkt == grant.jkt else None

@@ -185,6 +185,7 @@ def error_reply(error: ApiError) -> Reply:
             "errorId": "oae" + secrets.token_hex(10),
             "errorCauses": [{"errorSummary": c} for c in error.causes],
         },
+        dict(error.headers),
     )
 
 
@@ -195,7 +196,11 @@ def authenticate(sim: OktaSimulator, method: str, url: str, headers: Any) -> Api
     if scheme == "ssws" and credential in sim.api_tokens:
         return sim.api_tokens[credential]
     if scheme in ("dpop", "bearer") and credential:
-        grant = sim.oauth.access(scheme, credential, headers.get("DPoP"), method, url)
+        try:
+            grant = sim.oauth.access(scheme, credential, headers.get("DPoP"), method, url)
+        except OAuthFailure as failure:
+            challenge = {"WWW-Authenticate": 'DPoP error="use_dpop_nonce"', "DPoP-Nonce": failure.nonce or ""}
+            raise ApiError(401, "E0000011", "Invalid token provided", headers=challenge) from None
         if grant is not None:
             return ApiPrincipal("service", grant.client_id, grant.scopes)
     raise ApiError(401, "E0000011", "Invalid token provided")

@@ -35,7 +35,15 @@ ERROR_LINKS = {
 class ApiError(Exception):
     """An Okta error response: status plus the body fields."""
 
-    def __init__(self, status: int, code: str, summary: str | None = None, causes: list[str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        summary: str | None = None,
+        causes: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        self.headers = headers or {}
         self.status = status
         self.code = code
         self.summary = summary or ERROR_LINKS.get(code, "Error")
