@@ -135,3 +135,10 @@ async def test_api_that_demands_its_own_dpop_nonce_gets_it_on_the_retry(sim, mak
     token_request = next(ex for ex in sim.exchanges if ex.url.endswith("/token") and ex.status == 200)
     claims = json.loads(jws.extract_compact(token_request.request_headers["DPoP"].encode()).payload)
     assert claims["nonce"] == sim.oauth.nonce != "api-nonce-1"
+
+
+async def test_service_apps_have_no_me(sim, make_client):
+    async with make_client(service_app_auth(sim)) as okta:
+        with pytest.raises(E.OktaNotFoundError) as info:
+            await okta.get_me()
+    assert "service app" in info.value.remedy

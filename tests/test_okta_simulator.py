@@ -205,3 +205,27 @@ def test_every_response_carries_okta_headers(sim):
     assert response.headers["Date"].endswith("GMT")
     anonymous = httpx.get(f"{sim.base_url}/api/v1/org")
     assert anonymous.status_code == 401 and anonymous.json()["errorCode"] == "E0000011"
+
+
+async def test_failure_query_honours_since(sim, clock, scim, make_client):
+    from datetime import UTC, datetime
+
+    async with make_client() as okta:
+        app = await okta.create_saml_app("Kandji SCIM App")
+        sim.enable_scim_provisioning(app["id"])
+        sim.set_scim_connection(app["id"], scim.base_url, "wrong-token", test=False)
+        sim.set_to_app(app["id"], create=True)
+        group = await okta.create_group("Kandji Users", "d")
+        await okta.create_user(person("one@acme.example.com"), SecretStr("Correct-Horse-9"), [group["id"]])
+        await okta.assign_group(app["id"], group["id"])
+        sim.settle()
+        clock.advance(60)
+        since = datetime.fromtimestamp(clock(), UTC)
+        assert await okta.query_provisioning_failures(app["id"], since) == []
+        second = sim.add_user("two@acme.example.com")
+        await okta.add_user_to_group(group["id"], second)
+        sim.settle()
+        later = await okta.query_provisioning_failures(app["id"], since)
+        everything = await okta.query_provisioning_failures(app["id"])
+    assert {e["target"][1]["alternateId"] for e in later if len(e["target"]) > 1} == {"two@acme.example.com"}
+    assert len(everything) == 2 * len(later)

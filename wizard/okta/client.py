@@ -146,7 +146,18 @@ class OktaClient:
 
     async def get_me(self) -> dict[str, Any]:
         """The admin who owns the API token. Service apps have no `me`: use `get_org`."""
-        return await self._json("GET", "/api/v1/users/me", operation="get_me")
+        try:
+            return await self._json("GET", "/api/v1/users/me", operation="get_me")
+        except E.OktaNotFoundError as exc:
+            raise E.OktaNotFoundError(
+                exc.summary,
+                status=exc.status,
+                error_code=exc.error_code,
+                request_id=exc.request_id,
+                operation="get_me",
+                remedy="These credentials belong to a service app, which has no signed-in user; "
+                "use the org check (GET /api/v1/org) instead.",
+            ) from None
 
     # -- apps ------------------------------------------------------------------------------------
     async def find_app_by_label(self, label: str) -> dict[str, Any] | None:

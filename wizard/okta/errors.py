@@ -126,9 +126,10 @@ class OktaError(Exception):
         code = " ".join(str(p) for p in (self.status, self.error_code) if p)
         head = f"Okta error while {describe(self.operation)}"
         head += f" ({code})" if code else ""
-        cause = f" Causes: {'; '.join(self.causes)}." if self.causes else ""
+        cause = f" Causes: {'; '.join(c.rstrip('. ') for c in self.causes)}." if self.causes else ""
         rid = f" [request id {self.request_id}]" if self.request_id else ""
-        return f"{head}: {self.summary}.{cause} {self.remedy}{rid}".replace("..", ".")
+        summary = self.summary.rstrip(". ")
+        return f"{head}: {summary}.{cause} {self.remedy}{rid}"
 
 
 class OktaAuthError(OktaError):
