@@ -32,3 +32,21 @@ def memory_keyring() -> MemoryKeyring:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def demo_services():
+    """The embedded demo services (Okta simulator + SCIM server) on loopback."""
+    from wizard.demo.services import DemoServices
+
+    with DemoServices() as demo:
+        yield demo
+
+
+@pytest.fixture
+async def engine_ctx(demo_services):
+    """An engine context on the demo services, with fake time for polls and retries."""
+    from tests.engine_support import engine_context
+
+    async with engine_context(demo_services) as ctx:
+        yield ctx

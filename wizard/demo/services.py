@@ -16,6 +16,7 @@ import secrets as _random
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -131,11 +132,13 @@ class DemoServices:
     """Starts the Okta simulator and the SCIM server on 127.0.0.1; stops them (and removes the
     temporary state dir) on exit. Use as a context manager."""
 
-    def __init__(self, *, state_dir: Path | None = None) -> None:
+    def __init__(self, *, state_dir: Path | None = None, clock: Callable[[], float] | None = None) -> None:
         self.api_token: SecretStr | None = None
         self.kandji_token = SecretStr("kandji-demo-" + _random.token_urlsafe(24))
         self.scim = ScimServer(self.kandji_token)
-        self.okta_simulator = OktaSimulator(subdomain=DEMO_SUBDOMAIN)
+        # Tests pass a ManualClock so search lag and rate limits follow their fake time.
+        sim_options = {"clock": clock} if clock is not None else {}
+        self.okta_simulator = OktaSimulator(subdomain=DEMO_SUBDOMAIN, **sim_options)
         self.console = DemoConsole(self.okta_simulator)
         self.keyring = MemoryKeyring()
         self.secrets = SecretStore(backend=self.keyring)

@@ -1,0 +1,78 @@
+"""Helpers for the engine tests: fake time, per-action demo inputs, driving actions in order."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from wizard.catalog import load_catalog
+from wizard.demo.services import DemoServices
+from wizard.engine import ENGINES, EngineContext, Outcome, is_console
+from wizard.okta_simulator import ManualClock
+
+
+def action_order() -> list[str]:
+    order: list[str] = []
+    for step in load_catalog().steps:
+        if step.action not in order:
+            order.append(step.action)
+    return order
+
+
+def inputs_for(demo: DemoServices, action: str) -> dict[str, Any]:
+    person = demo.test_person
+    return {
+        "kandji": {"base_url": demo.kandji_base_url},
+        "kandji-token": {"token": demo.kandji_token},
+        "test-user": {
+            "login": person.login,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "password": person.password,
+            "existing_logins": demo.seeded_logins,
+        },
+        "verify": {"timeout": 30},
+    }.get(action, {})
+
+
+async def run_action(ctx: EngineContext, demo: DemoServices, action: str) -> Outcome:
+    """Apply an action the way the UI would; a console action is done in the demo console."""
+    engine = ENGINES[action]
+    if is_console(engine):
+        await engine.demo_complete(ctx)  # type: ignore[attr-defined]
+        detection = await engine.wait(ctx, timeout=10, on_update=lambda _d: None)  # type: ignore[attr-defined]
+        assert detection.complete, detection.message
+        return await engine.apply(ctx, {"confirmed": True})
+    if action == "verify":
+        demo.okta_simulator.settle()
+    return await engine.apply(ctx, inputs_for(demo, action))
+
+
+async def run_until(
+    ctx: EngineContext, demo: DemoServices, stop_before: str | None = None, *, skip=()
+) -> None:
+    for action in action_order():
+        if action == stop_before:
+            return
+        if action in skip:
+            continue
+        outcome = await run_action(ctx, demo, action)
+        assert outcome.ok, (action, outcome.messages)
+
+
+@asynccontextmanager
+async def engine_context(
+    demo: DemoServices, clock: ManualClock | None = None
+) -> AsyncIterator[EngineContext]:
+    """A context on the demo services whose sleeps advance fake time (no real waiting)."""
+    clock = clock or ManualClock()
+    session = demo.open_session()
+    okta = await demo.open_okta()
+    ctx = demo.context(session, okta)
+    ctx.sleep, ctx.clock = clock.sleep, clock
+    try:
+        yield ctx
+    finally:
+        await okta.aclose()
+        session.close()
