@@ -9,7 +9,6 @@ from textual.app import App
 from textual.binding import Binding
 
 from assets import ASSETS_DIR
-from screens.help_screen import HelpScreen
 from screens.start_screen import StartScreen
 from screens.step_commands import StepCommands
 from wizard.catalog import Catalog, load_catalog
@@ -69,7 +68,6 @@ class WizardApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(StartScreen())
-        self.probe_keyring()
 
     @work(thread=True, group="keyring", exit_on_error=False, description="probing the OS keyring")
     def probe_keyring(self) -> None:
@@ -112,6 +110,8 @@ class WizardApp(App[None]):
         from screens.step_screen import StepScreen
 
         self.org, self.session = org, session
+        if self.keyring_probe is None:
+            self.probe_keyring()  # once, when a tenant first needs secrets
         if session.moved_aside is not None:
             self.notify(session.moved_aside.reason, severity="warning", timeout=10)
         self.switch_screen(StepScreen())
@@ -134,6 +134,9 @@ class WizardApp(App[None]):
 
     # --- app actions --------------------------------------------------------------------
     def action_help(self) -> None:
+        # Imported on first use: the Markdown widget's parser is the heaviest import we have.
+        from screens.help_screen import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

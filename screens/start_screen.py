@@ -62,7 +62,7 @@ class StartScreen(Screen[None]):
         self.query_one("#org-url", Input).focus()
         if self.wizard.initial_org_url:
             self.query_one("#org-url", Input).value = self.wizard.initial_org_url
-        self.load_tenants()
+        self.call_after_refresh(self.load_tenants)  # first frame before the pydantic import
 
     @work(thread=True, group="state", exit_on_error=False, description="listing saved setups")
     def load_tenants(self) -> None:
