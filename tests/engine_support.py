@@ -68,7 +68,7 @@ async def engine_context(
     """A context on the demo services whose sleeps advance fake time (no real waiting)."""
     clock = clock or ManualClock()
     session = demo.open_session()
-    okta = await demo.open_okta()
+    okta = await demo.open_okta(sleep=clock.sleep)
     ctx = demo.context(session, okta)
     ctx.sleep, ctx.clock = clock.sleep, clock
     try:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
@@ -218,12 +218,14 @@ class DemoServices:
             session.update_settings(auth_method="api_token")
         return session
 
-    async def open_okta(self) -> OktaClient:
-        """An Okta client for the simulator, authenticated from the demo keyring."""
+    async def open_okta(self, **client_options: Any) -> OktaClient:
+        """An Okta client for the simulator, authenticated from the demo keyring (options go to
+        `OktaClient`, e.g. a test's `sleep`)."""
         from wizard.engine.signin import open_okta
 
         self.store_okta_token()
-        return await open_okta(self.org, self.secrets, SetupSettings(auth_method="api_token"))
+        settings = SetupSettings(auth_method="api_token")
+        return await open_okta(self.org, self.secrets, settings, **client_options)
 
     def context(self, session: TenantSession, okta: OktaClient) -> EngineContext:
         from wizard.engine.context import EngineContext
