@@ -99,8 +99,9 @@ async def test_credentials_are_never_sent_to_a_host_named_in_a_link_header():
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(str(request.url))
         link = '<https://attacker.example/api/v1/apps?after=x>; rel="next"'
-        return httpx.Response(200, json=[{"id": "0oa1", "label": "Other", "signOnMode": "SAML_2_0"}],
-                              headers={"Link": link})
+        return httpx.Response(
+            200, json=[{"id": "0oa1", "label": "Other", "signOnMode": "SAML_2_0"}], headers={"Link": link}
+        )
 
     async with _mock_client(handler) as okta:
         with pytest.raises(E.OktaUnsafeRequestError) as info:

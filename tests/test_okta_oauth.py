@@ -56,13 +56,20 @@ async def test_a_proof_replayed_by_someone_else_is_refused(sim, make_client):
     import httpx
 
     # The same token and proof again: the jti was used, so the simulator answers 401.
-    replay = httpx.get(sim.base_url + "/api/v1/org", headers={
-        "Authorization": ex.request_headers["Authorization"], "DPoP": ex.request_headers["DPoP"],
-    })
+    replay = httpx.get(
+        sim.base_url + "/api/v1/org",
+        headers={
+            "Authorization": ex.request_headers["Authorization"],
+            "DPoP": ex.request_headers["DPoP"],
+        },
+    )
     assert replay.status_code == 401
-    bearer = httpx.get(sim.base_url + "/api/v1/org", headers={
-        "Authorization": "Bearer " + ex.request_headers["Authorization"].split(" ", 1)[1],
-    })
+    bearer = httpx.get(
+        sim.base_url + "/api/v1/org",
+        headers={
+            "Authorization": "Bearer " + ex.request_headers["Authorization"].split(" ", 1)[1],
+        },
+    )
     assert bearer.status_code == 401
 
 
@@ -130,7 +137,11 @@ async def test_api_that_demands_its_own_dpop_nonce_gets_it_on_the_retry(sim, mak
         await okta.get_org()
     statuses = [(r.operation, r.status) for r in okta.call_log]
     assert statuses == [
-        ("oauth_token", 400), ("oauth_token", 200), ("get_org", 401), ("get_org", 200), ("get_org", 200),
+        ("oauth_token", 400),
+        ("oauth_token", 200),
+        ("get_org", 401),
+        ("get_org", 200),
+        ("get_org", 200),
     ]
     token_request = next(ex for ex in sim.exchanges if ex.url.endswith("/token") and ex.status == 200)
     claims = json.loads(jws.extract_compact(token_request.request_headers["DPoP"].encode()).payload)

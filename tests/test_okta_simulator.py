@@ -115,7 +115,9 @@ async def test_console_settings_show_in_features_and_never_come_from_the_api(sim
         assert (await okta.get_app(app["id"]))["features"] == ["SCIM_PROVISIONING"]
         sim.set_scim_connection(app["id"], scim.base_url, KANDJI_TOKEN)
         assert set((await okta.get_app(app["id"]))["features"]) == {
-            "SCIM_PROVISIONING", "PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES",
+            "SCIM_PROVISIONING",
+            "PUSH_NEW_USERS",
+            "PUSH_PROFILE_UPDATES",
         }
         feature = await okta.get_user_provisioning_feature(app["id"])
         assert feature["capabilities"]["create"]["lifecycleCreate"]["status"] == "DISABLED"
@@ -229,3 +231,23 @@ async def test_failure_query_honours_since(sim, clock, scim, make_client):
         everything = await okta.query_provisioning_failures(app["id"])
     assert {e["target"][1]["alternateId"] for e in later if len(e["target"]) > 1} == {"two@acme.example.com"}
     assert len(everything) == 2 * len(later)
+
+
+def test_console_settings_over_http_need_the_console_token_not_okta_credentials(sim, scim):
+    app_id = sim.tenant.add_app("Kandji SCIM App")["id"]
+    url = f"{sim.base_url}/__console/apps/{app_id}"
+    okta_auth = {"Authorization": f"SSWS {sim.api_token}"}
+    assert httpx.post(f"{url}/scim-provisioning", headers=okta_auth, json={}).status_code == 401
+    console = {"X-Simulator-Console": sim.console_token}
+    assert httpx.post(f"{url}/scim-provisioning", headers=console, json={"enabled": True}).json() == {
+        "ok": True
+    }
+    saved = httpx.post(
+        f"{url}/connection", headers=console, json={"baseUrl": scim.base_url, "token": KANDJI_TOKEN}
+    ).json()
+    assert saved["ok"] is True
+    assert httpx.post(f"{url}/to-app", headers=console, json={"create": True}).json() == {"ok": True}
+    assert sim.tenant.app_settings[app_id].pushes
+    assert (
+        httpx.post(f"{sim.base_url}/__console/apps/nope/to-app", headers=console, json={}).status_code == 404
+    )

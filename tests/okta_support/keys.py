@@ -24,7 +24,9 @@ def service_app_auth(
 ) -> OAuthServiceAuth:
     key = new_key(alg)
     sim.register_service_app(
-        client_id, key.as_dict(private=False), set(DEFAULT_SCOPES) if granted is None else granted,
+        client_id,
+        key.as_dict(private=False),
+        set(DEFAULT_SCOPES) if granted is None else granted,
         require_dpop=require_dpop,
     )
     pem = key.as_pem(private=True).decode()

@@ -37,6 +37,7 @@ from wizard.okta_simulator.server import (
 )
 from wizard.okta_simulator.tenant import ApiError, ApiPrincipal, ScimConnection, Tenant
 
+CONSOLE_PREFIX = "/__console/"
 _FIRST = ("Alex", "Sam", "Robin", "Kim", "Jo", "Lee", "Max", "Noa", "Ira", "Ty")
 _LAST = ("Meyer", "Okafor", "Silva", "Tanaka", "Nowak", "Haddad", "Berg", "Costa", "Ivanova", "Park")
 
@@ -58,6 +59,7 @@ class OktaSimulator:
         self.oauth = AuthorizationServer(clock)
         self.api_tokens: dict[str, ApiPrincipal] = {}
         self.api_token = self.create_api_token()
+        self.console_token = secrets.token_urlsafe(16)
         self.tls = ssl_context is not None
         self.record_exchanges = record
         self._ssl_context = ssl_context
@@ -302,6 +304,8 @@ class OktaSimulator:
     ) -> Reply:
         if path == "/oauth2/v1/token" and method == "POST":
             return oauth_reply(self, raw, headers, origin + path)
+        if path.startswith(CONSOLE_PREFIX):
+            return self._console(method, path, raw, headers)
         bucket = "/".join(path.split("/")[:4])
         try:
             if fault is not None and fault.status is not None:
@@ -340,6 +344,45 @@ class OktaSimulator:
             return reply
         except ApiError as error:
             return error_reply(error)
+
+    def _console(self, method: str, path: str, raw: bytes, headers: Any) -> Reply:
+        """The control interface over HTTP: `POST /__console/apps/{id}/{action}` with JSON,
+        authorised by `X-Simulator-Console: <console_token>`, never by Okta credentials."""
+        if headers.get("X-Simulator-Console") != self.console_token:
+            return Reply(401, {"error": "X-Simulator-Console header missing or wrong"})
+        parts = path[len(CONSOLE_PREFIX) :].strip("/").split("/")
+        if method != "POST" or len(parts) != 3 or parts[0] != "apps":
+            return Reply(404, {"error": "use POST /__console/apps/{appId}/{action}"})
+        _, app_id, action = parts
+        try:
+            data = json.loads(raw or b"{}")
+            if action == "scim-provisioning":
+                self.enable_scim_provisioning(app_id, bool(data.get("enabled", True)))
+                return Reply(200, {"ok": True})
+            if action == "connection":
+                ok, message = self.set_scim_connection(
+                    app_id,
+                    str(data["baseUrl"]),
+                    str(data["token"]),
+                    unique_id_field=str(data.get("uniqueIdField", "userName")),
+                    push_new_users=bool(data.get("pushNewUsers", True)),
+                    push_profile_updates=bool(data.get("pushProfileUpdates", True)),
+                    test=bool(data.get("test", True)),
+                )
+                return Reply(200, {"ok": ok, "message": message})
+            if action == "to-app":
+                self.set_to_app(
+                    app_id,
+                    create=data.get("create"),
+                    update=data.get("update"),
+                    deactivate=data.get("deactivate"),
+                )
+                return Reply(200, {"ok": True})
+        except ApiError as error:
+            return error_reply(error)
+        except (ValueError, KeyError, TypeError) as exc:
+            return Reply(400, {"error": f"{type(exc).__name__}: {exc}"})
+        return Reply(404, {"error": f"unknown action {action!r}"})
 
     def _rate_limited(self, retry_after: int) -> Reply:
         now = self.clock()
