@@ -74,7 +74,13 @@ class WizardApp(App[None]):
         probe = self.secrets.probe()
         self.call_from_thread(setattr, self, "keyring_probe", probe)
         if probe.state != "ok":
-            self.call_from_thread(self.notify, self.keyring_warning, severity="warning", timeout=8)
+            short = (
+                "The OS keyring refused access: see step B.2."
+                if probe.state == "locked"
+                else "No usable OS keyring: the Kandji token will be kept in memory for this "
+                "run only (details at step B.2)."
+            )
+            self.call_from_thread(self.notify, short, severity="warning", timeout=8)
 
     @property
     def keyring_warning(self) -> str:
@@ -83,10 +89,7 @@ class WizardApp(App[None]):
             return ""
         if probe.state == "locked":
             return f"The OS keyring refused access. {probe.reason} {probe.remedy}"
-        return (
-            "No usable OS keyring: secrets are kept in memory for this run only. "
-            f"{probe.reason} {probe.remedy}"
-        )
+        return f"{probe.reason} {probe.remedy}"
 
     # --- tenants ------------------------------------------------------------------------
     @work(thread=True, group="state", exclusive=True, exit_on_error=False, description="opening setup")

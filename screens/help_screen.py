@@ -19,11 +19,11 @@ HELP = """\
 - `d` — mark the current step done (again: not done)
 - `k` — on steps 17–18: your users already exist, skip the test person
 - `s` — show or hide the step list
-- `tab` / `shift+tab` — move between fields and buttons
+- `tab` / `shift+tab` — move between fields and buttons; `escape` leaves a field
 - `ctrl+p` — command palette: jump to any step by number or name
 - `?` / `F1` — this help
 - `ctrl+q` — save and quit; reopen later to resume at the same step
-- `escape` — close this help
+- `escape` or `q` — close this help
 
 **Step list**: {legend}
 

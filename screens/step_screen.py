@@ -33,6 +33,7 @@ class StepScreen(KandjiStepsMixin):
         Binding("d", "toggle_done", "Done", id="done"),
         Binding("s", "toggle_sidebar", "Steps", id="sidebar"),
         Binding("k", "skip_optional", "Skip 17–18", show=False, id="skip-optional"),
+        Binding("escape", "leave_field", "Leave field", show=False, id="leave-field"),
     ]
 
     def __init__(self) -> None:
@@ -67,6 +68,7 @@ class StepScreen(KandjiStepsMixin):
     def on_mount(self) -> None:
         self.sub_title = self.wizard.session.state.org_host
         self._refresh_chrome()
+        self._focus_first_input()
 
     # --- view model ---------------------------------------------------------------------
     def _view(self, number: str) -> StepView:
@@ -132,6 +134,15 @@ class StepScreen(KandjiStepsMixin):
         await self.query_one(StepPanel).remove()
         await self.query_one("#body", Horizontal).mount(StepPanel(self._view(number)))
         self._refresh_chrome()
+        self._focus_first_input()
+
+    def _focus_first_input(self) -> None:
+        """Steps that ask for a value get the cursor; others leave the letter keys free."""
+        fields = [field for field in self.query_one(StepPanel).query(Input) if field.id != "note"]
+        if fields:
+            fields[0].focus()
+        else:
+            self.set_focus(None)
 
     async def action_next(self) -> None:
         following = self.wizard.catalog.next(self.current)
@@ -144,6 +155,10 @@ class StepScreen(KandjiStepsMixin):
         previous = self.wizard.catalog.previous(self.current)
         if previous is not None:
             await self.go_to(previous.number)
+
+    def action_leave_field(self) -> None:
+        """Escape gives the letter keys back to navigation after typing in a field."""
+        self.set_focus(None)
 
     def action_toggle_sidebar(self) -> None:
         # Narrow terminals hide the list until asked; wide ones show it until asked not to.
@@ -271,5 +286,6 @@ class StepScreen(KandjiStepsMixin):
             return
         self.wizard.session.update_settings(kandji_base_url=url.base_url)
         self.query_one("#kandji-url", Input).value = url.base_url
-        notes = " ".join(getattr(url, "notes", []) or [])
+        notes = "; ".join(url.notes)
         message.update(f"[green]Saved:[/green] {url.base_url}" + (f"\n{notes}" if notes else ""))
+        self.set_focus(None)

@@ -29,7 +29,7 @@ async def test_walk_every_step_by_hand_to_the_end() -> None:
         seen = []
         for _ in EXPECTED_NUMBERS:
             seen.append(screen.current)
-            await pilot.press("d")
+            await pilot.press("escape", "d")  # escape leaves the step's input field, if any
             await pilot.pause()
         assert tuple(seen) == EXPECTED_NUMBERS
         assert screen.current == "24"
@@ -44,7 +44,7 @@ async def test_quit_midway_and_resume_at_the_same_step() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_setup(pilot)
         for _ in range(14):  # B.1 … 10.3 done; now on 10.4
-            await pilot.press("d")
+            await pilot.press("escape", "d")
         await pilot.pause()
         assert screen.current == "10.4"
         screen.query_one("#check-0").value = True  # a ticked checklist item survives too
@@ -190,7 +190,7 @@ async def test_sidebar_collapses_at_80_columns_and_toggles() -> None:
         screen = await open_setup(pilot)
         sidebar = screen.query_one("#sidebar")
         assert not sidebar.display or sidebar.region.width == 0
-        await pilot.press("s")
+        await pilot.press("escape", "s")  # B.1 starts in its URL field
         await pilot.pause()
         assert sidebar.region.width > 0
         await pilot.press("s")
@@ -210,8 +210,8 @@ async def test_help_opens_with_f1_and_question_mark() -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
-        await pilot.press("escape")
+        await pilot.press("escape")  # closes help; focus is back in B.1's URL field
         await pilot.pause()
-        await pilot.press("question_mark")
+        await pilot.press("escape", "question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"

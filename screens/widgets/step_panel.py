@@ -30,6 +30,8 @@ MODE_HELP = {
 }
 # Steps the wizard always does itself, whatever the Okta automation can do.
 WIZARD_OWN_HELP = {
+    "kandji": "Only Kandji's web console can do this step. Then paste the SCIM base URL "
+    "below: the wizard checks its shape now and tests it with the token at B.2.",
     "kandji-token": "The wizard does this step: paste the token below and it is tested, then "
     "stored in the OS keyring.",
 }
