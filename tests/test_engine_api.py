@@ -218,3 +218,34 @@ async def test_a_mapped_attribute_is_dropped_and_said_so(engine_ctx, demo_servic
     assert outcome.evidence["profile"] == {"preferredLanguage": "en"}
     assert outcome.evidence["dropped_attributes"] == ["locale"]
     assert any("locale" in w and "mapping" in w for w in outcome.warnings)
+
+
+async def _sign_in_with_service_app(demo: DemoServices, granted: set[str] | None):
+    from okta_support.keys import service_app_auth
+
+    auth = service_app_auth(demo.okta_simulator, granted=granted)
+    demo.secrets.put(demo.org.host, Purpose.OKTA_PRIVATE_KEY, auth.private_key_pem)
+    session = demo.open_session()
+    session.update_settings(auth_method="oauth", oauth_client_id=auth.client_id)
+    okta = await open_okta(demo.org, demo.secrets, session.state.settings)
+    try:
+        return await ENGINES["okta-sign-in"].apply(demo.context(session, okta), {}), session
+    finally:
+        await okta.aclose()
+        session.close()
+
+
+async def test_service_app_sign_in_records_the_org(demo_services) -> None:
+    outcome, session = await _sign_in_with_service_app(demo_services, None)
+    assert outcome.ok and outcome.evidence["auth_method"] == "oauth"
+    assert "admin_login" not in outcome.evidence
+    assert session.state.steps["1"].status == StepStatus.DONE
+
+
+async def test_service_app_missing_a_scope_is_named(demo_services) -> None:
+    from wizard.okta.auth import DEFAULT_SCOPES
+
+    outcome, _ = await _sign_in_with_service_app(demo_services, set(DEFAULT_SCOPES) - {"okta.logs.read"})
+    assert not outcome.ok and outcome.fix_step == "1"
+    assert outcome.messages[0] == "The service app lacks these scopes: okta.logs.read."
+    assert outcome.evidence["missing_scopes"] == ["okta.logs.read"]
