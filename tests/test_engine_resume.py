@@ -98,3 +98,16 @@ async def test_a_removed_assignment_and_scim_turned_off_are_reported(engine_ctx,
     assert findings["assign"].kind == "missing" and "19" in findings["assign"].reset_steps
     assert ctx.session.state.steps["10.1"].status == StepStatus.PENDING
     assert ctx.session.state.steps["2"].status == StepStatus.DONE
+
+
+async def test_a_kandji_token_gone_before_step_10_5_sends_the_admin_back_to_b2(
+    engine_ctx, demo_services
+) -> None:
+    from wizard.secrets import Purpose
+
+    ctx = engine_ctx
+    await run_until(ctx, demo_services, "scim-connection")
+    ctx.secrets.delete(ctx.org.host, Purpose.KANDJI_SCIM_TOKEN)
+    findings = {f.action: f for f in await reverify(ctx)}
+    assert findings["kandji-token"].kind == "missing" and findings["kandji-token"].reset_steps == ("B.2",)
+    assert ctx.session.state.steps["B.2"].status == StepStatus.PENDING

@@ -17,7 +17,8 @@ GROUP = "group"
 TEST_USER = "test-user"
 # Group search is eventually consistent: a group created moments ago (by us before a crash, or
 # by the admin in the console) may not show yet. Look again after these pauses before creating.
-SEARCH_RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0)
+# Kept short: when Okta says the name is taken, the longer DUPLICATE_RETRY_DELAYS take over.
+SEARCH_RETRY_DELAYS: tuple[float, ...] = (0.5, 1.5)
 # After Okta says the name is taken, keep looking for that long in total.
 DUPLICATE_RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
 

@@ -7,7 +7,7 @@ Nothing is created here: the steps' own lookups make the rerun idempotent.
 
 from __future__ import annotations
 
-from wizard.engine.context import EngineContext, recorded, reset_steps, status_of, step_numbers
+from wizard.engine.context import EngineContext, kandji_token, recorded, reset_steps, status_of, step_numbers
 from wizard.engine.model import Finding
 from wizard.okta import errors as E
 from wizard.state import FINISHED_STATUSES
@@ -37,6 +37,7 @@ def _finished(ctx: EngineContext, action: str) -> bool:
 async def reverify(ctx: EngineContext) -> list[Finding]:
     """Check the recorded app, group, test person and assignment live; report each."""
     findings: list[Finding] = []
+    await _check_kandji_token(ctx, findings)
     app_ok = await _check_app(ctx, findings)
     group_ok = await _check_group(ctx, findings)
     await _check_user(ctx, findings)
@@ -190,3 +191,20 @@ def _update_evidence(ctx: EngineContext, action: str, **changes: object) -> None
         record = ctx.session.state.steps.get(number)
         if record is not None and record.evidence:
             ctx.session.set_status(number, record.status, evidence={**record.evidence, **changes})
+
+
+async def _check_kandji_token(ctx: EngineContext, findings: list[Finding]) -> None:
+    """Steps 10.5 and 11 need the Kandji token; after them Okta holds it and it may be gone."""
+    if status_of(ctx, "B.2") not in FINISHED_STATUSES or _finished(ctx, "test-connector"):
+        return
+    if await kandji_token(ctx) is None:
+        reset = reset_steps(ctx, step_numbers("kandji-token"), "The Kandji token is no longer stored.")
+        findings.append(
+            Finding(
+                "kandji-token",
+                "missing",
+                "The Kandji token is no longer in the keyring (or this run keeps secrets in memory "
+                "only). Paste it again at step B.2 before step 10.5.",
+                tuple(reset),
+            )
+        )
