@@ -15,7 +15,17 @@ from wizard import __version__
 
 # Each module exposes `register(subparsers) -> None`, which adds its parser and sets
 # `func=<callable(args) -> int>`. Keep those modules free of heavy imports at top level.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("wizard.kandji.command",)
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "wizard.kandji.command",
+    "wizard.commands.status",
+    "wizard.commands.plan",
+    "wizard.commands.apply",
+    "wizard.commands.verify",
+    "wizard.commands.report",
+    "wizard.commands.support_bundle",
+    "wizard.commands.forget",
+    "wizard.commands.undo",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

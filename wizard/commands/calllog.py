@@ -1,0 +1,73 @@
+"""The call log kept beside a tenant's progress, for support bundles: one JSON line per Okta
+request (method, path, status, request id, duration). Never headers, bodies or query strings,
+so nothing secret can be in it; it is still passed through the redactor."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from wizard import redact
+from wizard.state import StateStore, safe_filename
+
+KEEP_LINES = 5000
+
+
+def log_path(store: StateStore, host: str) -> Path:
+    return store.root / f"{safe_filename(host)}.calls.jsonl"
+
+
+def append(store: StateStore, host: str, command: str, records: Iterable[Any]) -> int:
+    """Add an Okta client's `call_log` records; keep the newest KEEP_LINES. Returns how many."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    lines = [
+        redact.redact(
+            json.dumps(
+                {
+                    "time": now,
+                    "command": command,
+                    "method": r.method,
+                    "path": r.path,
+                    "status": r.status,
+                    "request_id": r.request_id,
+                    "duration_ms": round(r.duration * 1000, 1),
+                    "operation": r.operation,
+                    "attempt": r.attempt,
+                    "error": r.error,
+                },
+                ensure_ascii=False,
+            )
+        )
+        for r in records
+    ]
+    if not lines:
+        return 0
+    path = log_path(store, host)
+    existing = read_lines(path)
+    kept = (existing + lines)[-KEEP_LINES:]
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(kept) + "\n")
+    os.replace(temp, path)
+    return len(lines)
+
+
+def read_lines(path: Path) -> list[str]:
+    try:
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def remove(store: StateStore, host: str) -> bool:
+    with contextlib.suppress(FileNotFoundError):
+        log_path(store, host).unlink()
+        return True
+    return False
