@@ -45,7 +45,7 @@ class PlanEntry:
     action: str
     steps: str
     title: str
-    mode: str  # api | console | check
+    mode: str  # api | console | check | input
     status: str
     will_run: bool
     plan: dict[str, Any]
@@ -71,6 +71,8 @@ async def collect(ctx: EngineContext, inputs: Mapping[str, Mapping[str, Any]]) -
         plan = await engine.plan(ctx, inputs.get(action, {}))
         catalog = ctx.catalog
         mode = "console" if is_console(engine) else ("check" if action == "verify" else "api")
+        if action == "kandji":
+            mode = "input"  # the URL comes from the config (or the demo)
         entries.append(
             PlanEntry(
                 action=action,
@@ -88,7 +90,12 @@ async def collect(ctx: EngineContext, inputs: Mapping[str, Mapping[str, Any]]) -
 def show(out: Out, entries: list[PlanEntry]) -> None:
     for entry in entries:
         state = "runs" if entry.will_run else "already done: only re-checked"
-        kind = {"console": "Admin Console, then detected", "check": "check", "api": "by API"}[entry.mode]
+        kind = {
+            "console": "Admin Console, then detected",
+            "check": "check",
+            "api": "by API",
+            "input": "from the config",
+        }[entry.mode]
         out.say(f"{entry.steps:>10}  {entry.title} ({kind}; {state})")
         if not entry.will_run:
             continue

@@ -1,5 +1,109 @@
+"""`okta-kandji-setup verify`: re-check every recorded step live against Okta and Kandji."""
+
+from __future__ import annotations
+
 import argparse
+from typing import Any
+
+from wizard.commands.common import Out, add_json, add_parser, add_secrets_stdin, add_tenant, run_guarded
+from wizard.commands.exit_codes import Exit
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    pass
+    parser = add_parser(
+        subparsers,
+        "verify",
+        help="re-check every recorded step live; exit 0 only if all hold",
+        description=(
+            "Re-check each finished step against Okta (and Kandji, when its token is in the "
+            "keyring or KANDJI_SCIM_TOKEN): the app, SCIM provisioning, the push actions, the "
+            "group, the test person, the assignment, and that the group's members are in "
+            "Kandji. Nothing is changed, not even the saved progress; `apply` redoes what no "
+            "longer holds. Exit 0 only when every step is finished and holds."
+        ),
+        codes=(Exit.FAILED, Exit.NOT_FOUND, Exit.CREDENTIALS, Exit.LOCKED),
+        example="OKTA_API_TOKEN=… okta-kandji-setup verify --tenant acme.okta.com --json",
+    )
+    add_tenant(parser)
+    add_secrets_stdin(parser)
+    add_json(parser, "each check")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    out = Out("verify", as_json=args.json)
+    return run_guarded(out, lambda: asyncio.run(_verify(args, out)))
+
+
+async def _verify(args: argparse.Namespace, out: Out) -> int:
+    from wizard.commands.common import demo_gone, tenant_context
+    from wizard.commands.planning import action_order, action_status
+    from wizard.commands.secret_input import gather
+    from wizard.commands.tenants import find_tenant
+    from wizard.engine import ENGINES
+
+    ref = find_tenant(args.tenant)
+    if ref.demo:
+        out.error(demo_gone(ref))
+        if out.as_json:
+            out.emit({"ok": False, "exit_code": int(Exit.NOT_FOUND), "tenant": ref.host, "demo": True})
+        return int(Exit.NOT_FOUND)
+    given = gather(from_stdin=args.secrets_stdin)
+    checks: list[dict[str, Any]] = []
+    async with tenant_context(ref, given, "verify") as ctx:
+        out.say(f"Verifying {ref.label} live:")
+        for action in action_order():
+            span = ctx.catalog.span(action)
+            title = ctx.catalog.actions[action].title
+            status = action_status(ctx, action)
+            if status != "done":
+                checks.append(
+                    {"action": action, "steps": span, "recorded": status, "holds": None, "messages": []}
+                )
+                out.say(f"  ·  {span:<9} {title}: not finished ({status})")
+                continue
+            outcome = await ENGINES[action].verify(ctx)
+            checks.append(
+                {
+                    "action": action,
+                    "steps": span,
+                    "recorded": status,
+                    "holds": outcome.ok,
+                    "messages": outcome.messages,
+                    "warnings": outcome.warnings,
+                    "fix_step": outcome.fix_step,
+                    "evidence": outcome.evidence,
+                }
+            )
+            glyph = "✓" if outcome.ok else "✗"
+            out.say(f"  {glyph}  {span:<9} {title}: {' '.join(outcome.messages)}".rstrip(": "))
+            if not outcome.ok and outcome.fix_step:
+                out.say(f"       → fix at step {outcome.fix_step} (`apply` redoes it)")
+    ok = all(check["holds"] is True for check in checks)
+    failing = [c["steps"] for c in checks if c["holds"] is False]
+    pending = [c["steps"] for c in checks if c["holds"] is None]
+    if ok:
+        message = "Every step holds."
+    else:
+        parts = []
+        if failing:
+            parts.append("no longer holds: " + ", ".join(failing))
+        if pending:
+            parts.append("not finished: " + ", ".join(pending))
+        message = "Not verified — " + "; ".join(parts) + "."
+    out.say(message)
+    code = Exit.OK if ok else Exit.FAILED
+    if out.as_json:
+        out.emit(
+            {
+                "ok": ok,
+                "exit_code": int(code),
+                "message": message,
+                "tenant": ref.host,
+                "demo": False,
+                "checks": checks,
+            }
+        )
+    return int(code)
