@@ -8,6 +8,7 @@ from pathlib import Path
 import keyring
 import pytest
 
+from tests.test_cli_fixtures import cli, fast_cli, sim_setup  # noqa: F401 - the headless commands' fixtures
 from wizard.memory_keyring import MemoryKeyring
 
 
