@@ -213,9 +213,7 @@ def _describe(path: Path, lines: dict[tuple[str, ...], int], error: Any) -> str:
     if kind == "extra_forbidden":
         allowed = ", ".join(_allowed_keys(loc[:-1])) or "none"
         return f"{path}{_at(line)}: unknown key {key}; expected one of: {allowed}."
-    expected = (
-        message.replace("Input should be", "expected", 1) if message.startswith("Input should") else message
-    )
+    expected = re.sub(r"^(?:Input|String|List|Value) should (?:be |have )?", "expected ", message)
     got = error.get("input")
     shown = f", got {got!r}" if kind != "value_error" and not isinstance(got, dict | list) else ""
     return f"{path}{_at(line)}: {key}: {expected}{shown}."
