@@ -9,7 +9,6 @@ import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from wizard.commands.exit_codes import Exit, table
@@ -68,14 +67,16 @@ def add_yes(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("-y", "--yes", action="store_true", help=f"do not ask before {what}")
 
 
-@dataclass
 class Out:
     """Human text goes to stdout, or to stderr when stdout carries JSON."""
 
-    command: str
-    as_json: bool = False
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    def __init__(
+        self, command: str, as_json: bool = False, stdout: TextIO | None = None, stderr: TextIO | None = None
+    ) -> None:
+        self.command = command
+        self.as_json = as_json
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
 
     def say(self, text: str = "") -> None:
         stream = self.stderr if self.as_json else self.stdout
