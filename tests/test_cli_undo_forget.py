@@ -127,3 +127,10 @@ def test_forget_the_demo_and_ambiguous_tenants(cli, sim_setup, demo_services) ->
     assert cli("forget", "--tenant", "demo", "--yes").code == 0
     (left,) = json.loads(cli("status", "--json").out)["tenants"]
     assert left["demo"] is False
+
+
+def test_cancelled_answers_in_json_too(cli, fast_cli) -> None:
+    assert cli("apply", "--demo", "--yes").code == 0
+    result = cli("forget", "--json")
+    assert result.code == Exit.CANCELLED
+    assert json.loads(result.out) == {"ok": False, "exit_code": 6, "error": "not confirmed"}

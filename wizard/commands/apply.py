@@ -182,6 +182,7 @@ async def _apply_config(args: argparse.Namespace, out: Out, confirmed: frozenset
     import sys
 
     from wizard.commands import calllog
+    from wizard.commands.common import cancelled
     from wizard.commands.config import load_config
     from wizard.commands.flow import FlowOptions, run_flow
     from wizard.commands.runtime import RUNTIME
@@ -215,7 +216,7 @@ async def _apply_config(args: argparse.Namespace, out: Out, confirmed: frozenset
             )
             inputs = _inputs(config, given)
             if not await _ask_first(ctx, inputs, args, out):
-                return int(Exit.CANCELLED)
+                return cancelled(out)
             opts = FlowOptions(
                 assume_yes=args.yes,
                 console_timeout=args.timeout if args.timeout is not None else config.apply.console_timeout,
@@ -238,14 +239,14 @@ async def _apply_config(args: argparse.Namespace, out: Out, confirmed: frozenset
 async def _apply_demo(args: argparse.Namespace, out: Out, confirmed: frozenset[str]) -> int:
     from wizard import redact
     from wizard.commands import calllog
-    from wizard.commands.common import confirm
+    from wizard.commands.common import cancelled, confirm
     from wizard.commands.flow import FlowOptions, run_flow
     from wizard.commands.runtime import RUNTIME
     from wizard.commands.tenants import demo_store
     from wizard.demo.services import DemoServices
 
     if not confirm(out, "Run the demo against embedded, simulated services?", assume_yes=args.yes):
-        return int(Exit.CANCELLED)
+        return cancelled(out)
     store = demo_store()
     # A previous demo's services are gone; its progress would only mislead this run.
     for summary in store.list_tenants()[0]:

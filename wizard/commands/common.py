@@ -106,6 +106,13 @@ def confirm(out: Out, question: str, *, assume_yes: bool, stdin: TextIO | None =
     return answer in ("y", "yes")
 
 
+def cancelled(out: Out) -> int:
+    """The CANCELLED exit, with a JSON answer when one was asked for."""
+    if out.as_json:
+        out.emit({"ok": False, "exit_code": int(Exit.CANCELLED), "error": "not confirmed"})
+    return int(Exit.CANCELLED)
+
+
 def run_guarded(out: Out, body: Callable[[], int]) -> int:
     """Run a command body; known failures become a sentence on stderr and an exit code."""
     from wizard.commands.config import ConfigError

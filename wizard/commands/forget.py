@@ -35,7 +35,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _forget(args: argparse.Namespace, out: Out) -> int:
     from wizard.commands import calllog
-    from wizard.commands.common import confirm
+    from wizard.commands.common import cancelled, confirm
     from wizard.commands.tenants import find_tenant
     from wizard.secrets import Purpose, SecretStore, SecretStoreError
 
@@ -61,7 +61,7 @@ def _forget(args: argparse.Namespace, out: Out) -> int:
         out.say(f"  keyring        {', '.join(stored) or 'no entries'} (service okta-kandji-setup)")
     out.say("Nothing in Okta or Kandji changes (`undo` removes what the wizard created there).")
     if not confirm(out, f"Forget {ref.label}?", assume_yes=args.yes):
-        return int(Exit.CANCELLED)
+        return cancelled(out)
     removed_state = ref.store.delete(ref.host)
     removed_log = calllog.remove(ref.store, ref.host)
     removed_secrets: list[str] = []

@@ -187,7 +187,7 @@ async def _remove(ctx: EngineContext, item: UndoItem) -> str:
 
 
 async def _undo(args: argparse.Namespace, out: Out) -> int:
-    from wizard.commands.common import confirm, demo_gone, tenant_context
+    from wizard.commands.common import cancelled, confirm, demo_gone, tenant_context
     from wizard.commands.secret_input import gather
     from wizard.commands.tenants import find_tenant
     from wizard.okta import errors as E
@@ -212,7 +212,7 @@ async def _undo(args: argparse.Namespace, out: Out) -> int:
         return int(Exit.OK)
     out.say(AFTERWARDS)
     if not confirm(out, f"Remove {len(to_remove)} object(s) from {ref.host}?", assume_yes=args.yes):
-        return int(Exit.CANCELLED)
+        return cancelled(out)
     given = gather(from_stdin=args.secrets_stdin)
     code = Exit.OK
     async with tenant_context(ref, given, "undo") as ctx:
