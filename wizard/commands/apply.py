@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "then stops with the exit code of the step still open; rerunning the same command "
             "continues where it stopped. `--demo` runs the whole flow against an embedded Okta "
             "simulator and SCIM server, doing console steps in the demo console. Secrets come "
-            "from the keyring, the environment or --secrets-stdin, never from arguments."
+            "from the keyring, the environment or --secrets-stdin, never from arguments. With "
+            "--json, progress goes to standard error and the outcome to standard output."
         ),
         codes=CODES,
         example="OKTA_API_TOKEN=… KANDJI_SCIM_TOKEN=… okta-kandji-setup apply --config setup.toml --yes",
@@ -79,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="accept http://127.0.0.1:PORT org and SCIM URLs (simulators and tests)",
     )
-    add_json(parser, "the outcome (progress then goes to standard error)")
+    add_json(parser, "the outcome")
     parser.set_defaults(func=_run)
 
 

@@ -33,10 +33,12 @@ def add_parser(
     epilog = table(*codes)
     if example:
         epilog = f"example:\n  {example}\n\n{epilog}"
+    import textwrap
+
     return subparsers.add_parser(
         name,
         help=help,
-        description=description,
+        description=textwrap.fill(description, width=78),
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
