@@ -9,11 +9,13 @@ from textual.app import App
 from textual.binding import Binding
 
 from assets import ASSETS_DIR
+from screens.engine_link import EngineLink
 from screens.start_screen import StartScreen
 from screens.step_commands import StepCommands
 from wizard.catalog import Catalog, load_catalog
 
 if TYPE_CHECKING:
+    from wizard.demo.services import DemoServices
     from wizard.okta.domains import OrgUrl
     from wizard.secrets import KeyringProbe, SecretStore
     from wizard.state import StateStore, TenantSession
@@ -32,7 +34,7 @@ class WizardApp(App[None]):
     def __init__(
         self,
         *,
-        demo: bool = False,
+        demo: DemoServices | None = None,
         allow_insecure_loopback: bool = False,
         store: StateStore | None = None,
         secrets: SecretStore | None = None,
@@ -40,10 +42,12 @@ class WizardApp(App[None]):
     ) -> None:
         super().__init__()
         self.demo = demo
-        self.allow_insecure_loopback = allow_insecure_loopback or demo
-        self.initial_org_url = initial_org_url
-        self._store = store
-        self._secrets = secrets
+        self.allow_insecure_loopback = allow_insecure_loopback or demo is not None
+        self.initial_org_url = initial_org_url or (demo.org_url if demo is not None else "")
+        # The demo brings its own state dir and an in-memory keyring: nothing real is touched.
+        self._store = store or (demo.state if demo is not None else None)
+        self._secrets = secrets or (demo.secrets if demo is not None else None)
+        self.engine = EngineLink(self)
         self.catalog: Catalog = load_catalog()
         self.session: TenantSession | None = None  # type: ignore[assignment]
         self.org: OrgUrl | None = None  # type: ignore[assignment]
@@ -135,6 +139,24 @@ class WizardApp(App[None]):
     def kandji_token_present(self) -> bool:
         return self.org is not None and self.secrets.get(self.org.host, self._kandji_purpose()) is not None
 
+    def demo_prefill(self, key: str) -> str:
+        """Values the demo types for the admin (nothing outside the demo)."""
+        demo = self.demo
+        if demo is None:
+            return ""
+        person = demo.test_person
+        values = {
+            "okta_token": demo.api_token.get_secret_value() if demo.api_token else "",
+            "kandji_base_url": demo.kandji_base_url,
+            "kandji_token": demo.kandji_token.get_secret_value(),
+            "login": person.login,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "password": person.password.get_secret_value(),
+            "existing_logins": ", ".join(demo.seeded_logins),
+        }
+        return values.get(key, "")
+
     # --- app actions --------------------------------------------------------------------
     def action_help(self) -> None:
         # Imported on first use: the Markdown widget's parser is the heaviest import we have.
@@ -144,6 +166,7 @@ class WizardApp(App[None]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
+        await self.engine.reset()
         self.close_session()
         self.exit()
 
@@ -158,5 +181,11 @@ class WizardApp(App[None]):
 
 
 def run_app(*, demo: bool = False, allow_insecure_loopback: bool = False) -> int:
-    WizardApp(demo=demo, allow_insecure_loopback=allow_insecure_loopback).run()
+    if not demo:
+        WizardApp(allow_insecure_loopback=allow_insecure_loopback).run()
+        return 0
+    from wizard.demo.services import DemoServices
+
+    with DemoServices() as services:
+        WizardApp(demo=services).run()
     return 0

@@ -68,7 +68,7 @@ class KandjiStepsMixin(Screen[None]):
         self.query_one("#keep-token", Button).display = False
         note = " ".join(notes)
         self._say("#kandji-token-message", f"Testing the token against {url.host}… {note}".strip())
-        self.run_preflight(url, token, store_after=True)
+        self.run_preflight(url, token)
 
     @on(Button.Pressed, "#keep-token")
     def _keep_anyway(self) -> None:
@@ -78,7 +78,7 @@ class KandjiStepsMixin(Screen[None]):
         self.store_token(self.pending_token, {"preflight": "failed; kept by the admin"})
 
     @work(exclusive=True, group="preflight", exit_on_error=False, description="Kandji pre-flight")
-    async def run_preflight(self, url: KandjiUrl, token: SecretStr, *, store_after: bool) -> None:
+    async def run_preflight(self, url: KandjiUrl, token: SecretStr) -> None:
         from screens.widgets.preflight_panel import PreflightPanel
         from wizard.kandji.preflight import run_preflight
 
@@ -87,12 +87,6 @@ class KandjiStepsMixin(Screen[None]):
         panel.display = True
         report = await run_preflight(url, token, on_result=panel.add_result)
         panel.finish(report)
-        number = self.current  # type: ignore[attr-defined]
-        if not store_after:
-            record = self.wizard.session.state.step(number)
-            record.evidence["kandji_preflight"] = "passed" if report.ok else "failed"
-            self.wizard.session.save()
-            return
         if report.ok:
             self.store_token(token, {"preflight": "passed"})
         else:
@@ -125,21 +119,6 @@ class KandjiStepsMixin(Screen[None]):
         self.query_one("#keep-token", Button).display = False
         self._say("#kandji-token-message", f"[green]Token stored in {where}.[/green] Press n to go on.")
         self._refresh_chrome()  # type: ignore[attr-defined]
-
-    # --- 11 -----------------------------------------------------------------------------
-    @on(Button.Pressed, "#rerun-preflight")
-    def _rerun(self) -> None:
-        from pydantic import SecretStr
-
-        url = self._kandji_url()
-        token = self.wizard.read_kandji_token()
-        if url is None or token is None:
-            self.notify(
-                "The Kandji URL or token is missing: go back to steps B.1 and B.2.",
-                severity="warning",
-            )
-            return
-        self.run_preflight(url, SecretStr(token), store_after=False)
 
     # --- 24 -----------------------------------------------------------------------------
     @on(Input.Submitted, "#verify-logins")

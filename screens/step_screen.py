@@ -14,7 +14,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Footer, Header, Input, OptionList, Static
 
+from screens.finish_screen import FinishScreen
 from screens.kandji_steps import KandjiStepsMixin
+from screens.widgets.action_box import ActionDone, GoToStep
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel, StepView
 from wizard.catalog import Step
@@ -34,6 +36,8 @@ class StepScreen(KandjiStepsMixin):
         Binding("s", "toggle_sidebar", "Steps", id="sidebar"),
         Binding("k", "skip_optional", "Skip 17–18", show=False, id="skip-optional"),
         Binding("escape", "leave_field", "Leave field", show=False, id="leave-field"),
+        Binding("r", "run_step", "Run", id="run-step"),
+        Binding("c", "confirm_step", "Confirm", show=False, id="confirm-step"),
     ]
 
     def __init__(self) -> None:
@@ -185,6 +189,46 @@ class StepScreen(KandjiStepsMixin):
         await self.go_to(StepList.number_of(event.option))
         if self.has_class("-narrow") and self.has_class("-show-sidebar"):
             self.action_toggle_sidebar()
+
+    # --- the engine's results ------------------------------------------------------------
+    def action_run_step(self) -> None:
+        from screens.widgets.action_box import ConsoleActionBox
+
+        for box in self.query("#action-box"):
+            if isinstance(box, ConsoleActionBox):
+                box.watch_okta()
+            else:
+                box.run_action()  # type: ignore[attr-defined]
+
+    def action_confirm_step(self) -> None:
+        from screens.widgets.action_box import ConsoleActionBox
+
+        for box in self.query(ConsoleActionBox):
+            box.confirm()
+
+    def refresh_statuses(self) -> None:
+        sidebar = self.query_one(StepList)
+        for number, record in self.wizard.session.state.steps.items():
+            sidebar.set_status(number, record.status.value)
+        self._refresh_chrome()
+
+    @on(ActionDone)
+    async def _action_done(self, event: ActionDone) -> None:
+        self.refresh_statuses()
+        if not (event.ok and event.advance):
+            return
+        if event.action == "verify":
+            self.app.push_screen(FinishScreen())
+            return
+        last = self.wizard.catalog.steps_of(event.action)[-1].number
+        following = self.wizard.catalog.next(last)
+        if following is not None and self.wizard.catalog.get(self.current).action == event.action:
+            await self.go_to(following.number)
+
+    @on(GoToStep)
+    async def _go_to_step(self, event: GoToStep) -> None:
+        if event.number in self.wizard.catalog:
+            await self.go_to(event.number)
 
     # --- recording progress -------------------------------------------------------------
     def _set_status(self, number: str, status: str, **kwargs: object) -> None:

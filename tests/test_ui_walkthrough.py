@@ -81,7 +81,7 @@ async def test_skip_17_and_18_when_users_already_exist() -> None:
         await open_setup(pilot)
         screen = await go_to(pilot, "17")
         assert screen.query_one("#skip-optional").display
-        await pilot.press("k")
+        await pilot.press("escape", "k")  # the form has the cursor first
         await pilot.pause()
         assert screen.current == "19"
         assert not screen.query_one("#skip-optional").display
@@ -97,7 +97,7 @@ async def test_marking_done_keeps_the_note() -> None:
         screen = await open_setup(pilot)
         await go_to(pilot, "15")
         screen.query_one("#note", Input).value = "used the existing group 'Mac users'"
-        await pilot.press("d")
+        await pilot.press("escape", "d")
         await pilot.pause()
         assert screen.current == "16"
     assert _saved()["steps"]["15"]["note"] == "used the existing group 'Mac users'"

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static
 
+from screens.widgets.action_box import box_for
 from screens.widgets.copy_field import CopyField
 from screens.widgets.preflight_panel import PreflightPanel
 from wizard.catalog import COPY_VALUES, Action, Step
@@ -22,11 +23,12 @@ MODE_LABELS = {
     "n/a": "NOTHING TO DO",
 }
 MODE_HELP = {
-    "api": "Okta's API can do this step. Until the wizard does it for you, do it in the "
-    "Admin Console and mark it done; the calls below are what the wizard makes.",
-    "console": "Only the Okta Admin Console can do this step. Use the values below.",
-    "check": "A check that the previous steps worked.",
-    "n/a": "There is nothing to do here: this screen only appears in the Admin Console.",
+    "api": "The wizard does this by Okta's API: check the calls below, then press Run.",
+    "console": "Only the Okta Admin Console can do this: open the link, paste the values, and "
+    "the wizard detects what Okta reports.",
+    "check": "The wizard checks that the steps before worked.",
+    "n/a": "Nothing to do: this screen only appears when the app is made in the Admin Console; "
+    "the wizard creates it by API.",
 }
 # Steps the wizard always does itself, whatever the Okta automation can do.
 WIZARD_OWN_HELP = {
@@ -68,16 +70,35 @@ class StepPanel(VerticalScroll):
                 f"Part of steps {view.span} · [b]{view.action.title}[/b] — {view.action.summary}",
                 classes="action-summary",
             )
-        yield from self._mode_box()
-        if step.action == "test-connector":
-            yield Button("Run the Kandji check again", id="rerun-preflight", compact=True)
-            yield PreflightPanel()
-        if step.action == "verify":
-            yield from self._verification()
+        box = box_for(step.action)
+        if box is None:
+            yield from self._mode_box()
+        else:
+            yield Static(MODE_HELP[step.mode], classes="mode-help")
         if step.inputs:
             yield from self._inputs()
         if view.link:
             yield CopyField("Admin Console link", view.link, openable=True, id="link")
+        if box is not None and step.mode == "console":
+            yield from self._by_hand()
+        if box is not None:
+            yield box
+        if box is not None and step.mode != "console":
+            with Collapsible(title="Do it by hand in the Admin Console instead", collapsed=True):
+                yield from self._by_hand()
+        elif box is None:
+            yield from self._by_hand()
+        yield Input(
+            value=view.note,
+            placeholder="Note (optional): saved with this step",
+            id="note",
+            compact=True,
+        )
+
+    def _by_hand(self) -> ComposeResult:
+        view, step = self.view, self.view.step
+        if step.action == "verify":
+            yield from self._verification()
         for key in step.copy:
             label, is_secret = COPY_VALUES[key]
             if is_secret:
@@ -88,12 +109,6 @@ class StepPanel(VerticalScroll):
             yield Label("Checklist", classes="section")
             for i, item in enumerate(step.checklist):
                 yield Checkbox(item, value=item in view.confirmed, id=f"check-{i}", compact=True)
-        yield Input(
-            value=view.note,
-            placeholder="Note (optional): saved with this step",
-            id="note",
-            compact=True,
-        )
 
     def _mode_box(self) -> ComposeResult:
         step, action = self.view.step, self.view.action
@@ -122,7 +137,7 @@ class StepPanel(VerticalScroll):
             yield Label("Kandji SCIM base URL", classes="section")
             with Horizontal(classes="input-row"):
                 yield Input(
-                    value=view.kandji_url,
+                    value=view.kandji_url or self.app.demo_prefill("kandji_base_url"),  # type: ignore[attr-defined]
                     placeholder="https://<subdomain>.api.kandji.io/api/v1/scim",
                     id="kandji-url",
                 )
@@ -134,7 +149,12 @@ class StepPanel(VerticalScroll):
             if view.token_stored:
                 yield Static("A token is stored for this tenant. Paste a new one to replace it.")
             with Horizontal(classes="input-row"):
-                yield Input(password=True, placeholder="paste the token (hidden)", id="kandji-token")
+                yield Input(
+                    value="" if view.token_stored else self.app.demo_prefill("kandji_token"),  # type: ignore[attr-defined]
+                    password=True,
+                    placeholder="paste the token (hidden)",
+                    id="kandji-token",
+                )
                 yield Button("Test and save", id="save-kandji-token", compact=True)
             if view.keyring_warning:
                 yield Static(view.keyring_warning, id="keyring-warning", classes="warning")

@@ -1,0 +1,96 @@
+"""The end: what now exists, the report, and what to do with the Kandji token."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+if TYPE_CHECKING:
+    from screens.app import WizardApp
+
+
+class FinishScreen(Screen[None]):
+    BINDINGS = [Binding("escape,b", "back", "Back to the steps", id="finish-back")]
+
+    @property
+    def wizard(self) -> WizardApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        if self.wizard.demo:
+            yield Static(
+                "DEMO — simulated Okta and Kandji on this machine; nothing real is changed.",
+                id="demo-banner",
+            )
+        with VerticalScroll(id="finish"):
+            yield Static("", id="finish-summary")
+            yield Static("", id="report-path")
+            with Horizontal(classes="input-row"):
+                yield Button("Delete the Kandji token from the keyring", id="forget-token", compact=True)
+                yield Button("Back to the steps", id="back-to-steps", compact=True)
+                yield Button("Quit", id="quit", variant="primary", compact=True)
+            yield Static("", id="token-message", classes="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from wizard.report import PUSH_NOTE, summary, write_report
+
+        session = self.wizard.session
+        facts = summary(session.state)
+        app, group = facts["app"], facts["group"]
+        lines = [
+            "[b]Okta now provisions users to Kandji.[/b]" if facts["complete"] else "[b]Almost there.[/b]",
+            "",
+        ]
+        if app:
+            lines.append(f"✔ App  [b]{app['label']}[/b]  {app['link']}")
+        if group:
+            lines.append(f"✔ Group  [b]{group['group_name']}[/b]")
+        if facts["expected"] is not None:
+            lines.append(f"✔ {facts['provisioned']} of {facts['expected']} users provisioned to Kandji")
+        lines += ["", PUSH_NOTE, ""]
+        lines.append(
+            "Okta now holds the Kandji token in the app's SCIM connection, so the wizard no longer "
+            "needs its copy."
+        )
+        self.query_one("#finish-summary", Static).update("\n".join(lines))
+        path = write_report(session.state, session.path)
+        self.query_one("#report-path", Static).update(f"Report (no secrets): {path}")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(Button.Pressed, "#back-to-steps")
+    def _back(self) -> None:
+        self.action_back()
+
+    @on(Button.Pressed, "#quit")
+    async def _quit(self) -> None:
+        await self.wizard.action_quit()
+
+    @on(Button.Pressed, "#forget-token")
+    @work(thread=True, group="keyring", exit_on_error=False, description="deleting the Kandji token")
+    def forget_token(self) -> None:
+        from wizard.secrets import Purpose, SecretStoreError
+
+        app = self.wizard
+        assert app.org is not None
+        try:
+            removed = app.secrets.delete(app.org.host, Purpose.KANDJI_SCIM_TOKEN)
+        except SecretStoreError as exc:
+            self.app.call_from_thread(self._say, f"[red]{exc}[/red]")
+            return
+        self.app.call_from_thread(
+            self._say,
+            "[green]Deleted from the keyring.[/green]" if removed else "No Kandji token was stored.",
+        )
+
+    def _say(self, text: str) -> None:
+        self.query_one("#token-message", Static).update(text)
