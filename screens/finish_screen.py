@@ -40,28 +40,28 @@ class FinishScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from wizard.report import PUSH_NOTE, summary, write_report
+        from wizard.report import SYNC_NOTE, build_report, write_report
 
         session = self.wizard.session
-        facts = summary(session.state)
+        demo = self.wizard.demo is not None
+        report = build_report(session.state, demo=demo)
+        facts = report["summary"]
         app, group = facts["app"], facts["group"]
-        lines = [
-            "[b]Okta now provisions users to Kandji.[/b]" if facts["complete"] else "[b]Almost there.[/b]",
-            "",
-        ]
+        done = report["all_finished"]
+        lines = ["[b]Okta now provisions users to Kandji.[/b]" if done else "[b]Almost there.[/b]", ""]
         if app:
             lines.append(f"✔ App  [b]{app['label']}[/b]  {app['link']}")
         if group:
             lines.append(f"✔ Group  [b]{group['group_name']}[/b]")
         if facts["expected"] is not None:
             lines.append(f"✔ {facts['provisioned']} of {facts['expected']} users provisioned to Kandji")
-        lines += ["", PUSH_NOTE, ""]
+        lines += ["", SYNC_NOTE, ""]
         lines.append(
             "Okta now holds the Kandji token in the app's SCIM connection, so the wizard no longer "
             "needs its copy."
         )
         self.query_one("#finish-summary", Static).update("\n".join(lines))
-        path = write_report(session.state, session.path)
+        path = write_report(session.state, session.path, demo=demo)
         self.query_one("#report-path", Static).update(f"Report (no secrets): {path}")
 
     def action_back(self) -> None:

@@ -111,14 +111,23 @@ class KandjiStepsMixin(Screen[None]):
         memory = app.secrets.memory_only
         self.app.call_from_thread(self._token_stored, memory, evidence)
 
-    def _token_stored(self, memory: bool, evidence: dict[str, Any]) -> None:
+    async def _token_stored(self, memory: bool, evidence: dict[str, Any]) -> None:
         self.pending_token = None
         self.wizard.session.update_settings(secrets_memory_only=memory)
-        where = "memory (this run only)" if memory else "the OS keyring"
+        where = "memory (this run only)" if memory else "keyring"
         self._set_status("B.2", "done", evidence={**evidence, "stored_in": where})
         self.query_one("#keep-token", Button).display = False
-        self._say("#kandji-token-message", f"[green]Token stored in {where}.[/green] Press n to go on.")
         self._refresh_chrome()  # type: ignore[attr-defined]
+        if memory:
+            # Stay: the admin must see that the token lives only as long as this run.
+            self._say(
+                "#kandji-token-message",
+                "[yellow]Token kept in memory for this run only[/yellow] (see the warning above). "
+                "Press n to go on.",
+            )
+            return
+        self.notify("The Kandji token passed the checks and is in the OS keyring.", timeout=5)
+        await self.go_to("1")  # type: ignore[attr-defined]
 
     # --- 24 -----------------------------------------------------------------------------
     @on(Input.Submitted, "#verify-logins")

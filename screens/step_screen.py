@@ -307,7 +307,7 @@ class StepScreen(KandjiStepsMixin):
     # --- B.1: the Kandji URL --------------------------------------------------
     @on(Input.Submitted, "#kandji-url")
     @on(Button.Pressed, "#save-kandji-url")
-    def _save_kandji_url(self) -> None:
+    async def _save_kandji_url(self) -> None:
         from wizard.kandji.urls import KandjiUrlError, UnknownKandjiHost, parse_kandji_url
 
         text = self.query_one("#kandji-url", Input).value
@@ -330,6 +330,9 @@ class StepScreen(KandjiStepsMixin):
             return
         self.wizard.session.update_settings(kandji_base_url=url.base_url)
         self.query_one("#kandji-url", Input).value = url.base_url
+        # The same evidence the engine's B.1 records, so headless and TUI runs read alike.
+        evidence = {"kandji_base_url": url.base_url, "host": url.host, "known_host": url.is_known_host}
+        self._set_status("B.1", "done", evidence=evidence)
         notes = "; ".join(url.notes)
-        message.update(f"[green]Saved:[/green] {url.base_url}" + (f"\n{notes}" if notes else ""))
-        self.set_focus(None)
+        self.notify(f"Saved {url.base_url}" + (f" ({notes})" if notes else ""), timeout=6)
+        await self.go_to("B.2")

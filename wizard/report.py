@@ -1,6 +1,7 @@
-"""What was done, when, and the evidence for it: a Markdown report (and the same facts as
-data) built from a tenant's state. The state never holds a secret, and the text is passed
-through the redactor once more before it is written anywhere."""
+"""What was done, when, and the evidence for it, from a tenant's saved progress: as data
+(`build_report`) and as Markdown (`render_markdown`). The state never holds a secret, and
+the text is passed through the redactor once more before it is written anywhere. Used by the
+`report` command and by the finish screen."""
 
 from __future__ import annotations
 
@@ -9,114 +10,159 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from wizard import __version__, redact
-from wizard.catalog import load_catalog
-from wizard.state import StepStatus, TenantState
+from wizard import redact
 
-PUSH_NOTE = (
-    "Sync is one-way and push-based: Okta sends a change to Kandji when it has one (a new member "
-    "of the group, a profile update, a deactivation). Kandji has no 'sync now'; to provision "
-    "someone, add them to the group in Okta."
+SYNC_NOTE = (
+    "Sync is one-way and push-based: Okta sends a change to Kandji when it has one; Kandji has no 'sync now'."
 )
 
 
-def _evidence(state: TenantState, number: str) -> dict[str, Any]:
-    record = state.steps.get(number)
-    return record.evidence if record is not None else {}
+def build_report(state: Any, *, demo: bool = False) -> dict[str, Any]:
+    """The report as data, from a `TenantState`."""
+    from datetime import UTC, datetime
 
+    from wizard import __version__
+    from wizard.catalog import load_catalog
+    from wizard.state import FINISHED_STATUSES, StepRecord
 
-def summary(state: TenantState) -> dict[str, Any]:
-    """The objects the setup made or found, for the finish screen and the report."""
-    app = _evidence(state, "8")
-    group = _evidence(state, "16")
-    person = _evidence(state, "17")
-    assignment = _evidence(state, "23")
-    proof = _evidence(state, "24")
-    return {
-        "org": state.org_host,
-        "app": {k: app.get(k) for k in ("label", "app_id", "app_name", "link", "created_by_wizard")}
-        if app.get("app_id")
+    catalog = load_catalog()
+    actions = []
+    seen: list[str] = []
+    for step in catalog.steps:
+        if step.action not in seen:
+            seen.append(step.action)
+    for action in seen:
+        numbers = [s.number for s in catalog.steps_of(action)]
+        records = [state.steps.get(n) or StepRecord() for n in numbers]
+        when = max((r.updated_at for r in records if r.updated_at), default=None)
+        evidence: dict[str, Any] = {}
+        for record in records:
+            evidence.update(record.evidence)
+        actions.append(
+            {
+                "action": action,
+                "steps": catalog.span(action),
+                "title": catalog.actions[action].title,
+                "finished": all(r.status in FINISHED_STATUSES for r in records),
+                "statuses": {n: r.status.value for n, r in zip(numbers, records, strict=True)},
+                "updated_at": when.isoformat() if when else None,
+                "notes": sorted({r.note for r in records if r.note}),
+                "evidence": evidence,
+            }
+        )
+    by_action = {a["action"]: a["evidence"] for a in actions}
+    app, group = by_action.get("create-app", {}), by_action.get("group", {})
+    user, assign, proof = (
+        by_action.get("test-user", {}),
+        by_action.get("assign", {}),
+        by_action.get("verify", {}),
+    )
+    summary = {
+        "app": {k: app.get(k) for k in ("app_id", "app_name", "label", "link", "created_by_wizard")}
+        if app
         else None,
-        "group": {k: group.get(k) for k in ("group_name", "group_id", "created_by_wizard")}
-        if group.get("group_id")
+        "group": {k: group.get(k) for k in ("group_id", "group_name", "created_by_wizard")}
+        if group
         else None,
-        "test_user": {k: person.get(k) for k in ("login", "user_id")} if person.get("user_id") else None,
-        "existing_users_added": person.get("existing_users_added") or [],
-        "assignment_profile": assignment.get("profile") or {},
+        "test_person": {k: user.get(k) for k in ("user_id", "login", "created_by_wizard")}
+        if user.get("user_id")
+        else None,
+        "existing_users_added": user.get("existing_users_added"),
+        "assignment_profile": assign.get("profile"),
         "provisioned": proof.get("provisioned"),
         "expected": proof.get("expected"),
-        "kandji_base_url": state.settings.kandji_base_url,
-        "complete": all(
-            state.steps.get(s.number) is not None
-            and state.steps[s.number].status in (StepStatus.DONE, StepStatus.SKIPPED)
-            for s in load_catalog().steps
-        ),
+    }
+    return {
+        "tenant": state.org_host,
+        "org_url": state.org_url,
+        "demo": demo,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "version": __version__,
+        "all_finished": all(a["finished"] for a in actions),
+        "summary": summary,
+        "actions": actions,
+        "note": SYNC_NOTE,
     }
 
 
-def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+def _created(flag: Any) -> str:
+    return "created by the wizard" if flag else "existed before; reused"
 
 
-def _brief(evidence: dict[str, Any]) -> str:
-    shown = [
-        f"{key}={value}"
-        for key, value in evidence.items()
-        if isinstance(value, str | int | bool) and value != "" and key not in ("link", "how")
-    ]
-    return ", ".join(shown)[:160]
-
-
-def render_markdown(state: TenantState) -> str:
-    facts = summary(state)
-    lines = [
-        f"# Okta → Kandji SCIM setup: {state.org_host}",
+def render_markdown(report: dict[str, Any]) -> str:
+    s = report["summary"]
+    lines = [f"# Okta → Kandji SCIM setup: {report['tenant']}", ""]
+    if report["demo"]:
+        lines += ["> Demo: a simulated Okta org and Kandji SCIM server; nothing real was changed.", ""]
+    lines += [
+        f"Org: {report['org_url']} · report made {report['generated_at']} · okta-kandji-setup "
+        f"{report['version']}",
         "",
-        f"Written by okta-kandji-setup {__version__}; last change {state.updated_at:%Y-%m-%d %H:%M UTC}.",
-        "",
-        "## What exists",
+        "## What exists now",
         "",
     ]
-    app, group = facts["app"], facts["group"]
-    lines.append(
-        f"- App: **{app['label']}** (id `{app['app_id']}`) — {app['link']}" if app else "- App: not yet"
-    )
-    lines.append(
-        f"- Group: **{group['group_name']}** (id `{group['group_id']}`)" if group else "- Group: not yet"
-    )
-    if facts["test_user"]:
-        lines.append(f"- Test person: {facts['test_user']['login']} (id `{facts['test_user']['user_id']}`)")
-    if facts["existing_users_added"]:
-        lines.append(f"- Existing users added to the group: {', '.join(facts['existing_users_added'])}")
-    if facts["assignment_profile"]:
-        shown = ", ".join(f"{k} {v}" for k, v in facts["assignment_profile"].items())
-        lines.append(f"- Assignment: the group is assigned to the app ({shown})")
-    if facts["expected"] is not None:
-        lines.append(f"- Users in Kandji: {facts['provisioned']} of {facts['expected']}")
-    if facts["kandji_base_url"]:
-        lines.append(f"- Kandji SCIM base URL: {facts['kandji_base_url']}")
-    lines += ["", "## Steps", "", "| Step | What | Status | When | Evidence |", "|---|---|---|---|---|"]
-    for step in load_catalog().steps:
-        record = state.steps.get(step.number)
-        status = record.status.value if record else "pending"
-        when = f"{record.updated_at:%Y-%m-%d %H:%M}" if record and record.updated_at else ""
-        evidence = _brief(record.evidence) if record else ""
-        note = f" — {record.note}" if record and record.note else ""
+    if s["app"]:
+        app = s["app"]
         lines.append(
-            f"| {step.number} | {_cell(step.title)} | {status} | {when} | {_cell(evidence + note)} |"
+            f"- App “{app['label']}” (id `{app['app_id']}`, name `{app['app_name']}`), "
+            f"{_created(app['created_by_wizard'])}: {app['link']}"
         )
-    lines += ["", "## Good to know", "", PUSH_NOTE, ""]
-    return redact.redact("\n".join(lines))
+    if s["group"]:
+        group = s["group"]
+        lines.append(
+            f"- Group “{group['group_name']}” (id `{group['group_id']}`), "
+            f"{_created(group['created_by_wizard'])}"
+        )
+    if s["test_person"]:
+        person = s["test_person"]
+        lines.append(
+            f"- Test person {person['login']} (id `{person['user_id']}`), "
+            f"{_created(person['created_by_wizard'])}"
+        )
+    if s["existing_users_added"]:
+        lines.append(f"- Existing people added to the group: {', '.join(s['existing_users_added'])}")
+    if s["assignment_profile"] is not None:
+        shown = ", ".join(f"{k} {v}" for k, v in s["assignment_profile"].items()) or "no profile values"
+        lines.append(f"- The group is assigned to the app ({shown})")
+    if s["expected"] is not None:
+        lines.append(f"- Users in Kandji: {s['provisioned']} of {s['expected']} group members (step 24)")
+    if lines[-1] == "":
+        lines.append("- Nothing has been created yet.")
+    lines += ["", "## Steps", "", "| Steps | What | Status | When |", "|---|---|---|---|"]
+    for action in report["actions"]:
+        statuses = sorted(set(action["statuses"].values()))
+        when = (action["updated_at"] or "")[:19].replace("T", " ")
+        lines.append(f"| {action['steps']} | {action['title']} | {', '.join(statuses)} | {when} |")
+    lines += ["", "## Evidence", ""]
+    for action in report["actions"]:
+        if not action["evidence"] and not action["notes"]:
+            continue
+        lines.append(f"### {action['steps']} {action['title']}")
+        lines.append("")
+        for key, value in action["evidence"].items():
+            lines.append(f"- {key}: {_short(value)}")
+        for note in action["notes"]:
+            lines.append(f"- note: {note}")
+        lines.append("")
+    lines += [report["note"], "", "This report contains no secrets.", ""]
+    return "\n".join(lines)
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 300 else text[:297] + "…"
 
 
 def report_path(state_file: Path) -> Path:
     return state_file.with_name(state_file.name.removesuffix(".json") + ".report.md")
 
 
-def write_report(state: TenantState, state_file: Path) -> Path:
+def write_report(state: Any, state_file: Path, *, demo: bool = False) -> Path:
     """Write the Markdown report beside the state file (atomically, mode 0600)."""
     target = report_path(state_file)
-    text = render_markdown(state)
+    text = redact.redact(render_markdown(build_report(state, demo=demo)))
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".report-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -124,9 +124,9 @@ def _bundle(args: argparse.Namespace, out: Out) -> int:
 
     from wizard import redact
     from wizard.commands import calllog
-    from wizard.commands.report import build_report, render_markdown
     from wizard.commands.secret_input import known_values
     from wizard.commands.tenants import find_tenant
+    from wizard.report import build_report, render_markdown
     from wizard.secrets import SecretStore
     from wizard.state import safe_filename
 
