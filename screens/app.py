@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import Worker, WorkerState
 
 from assets import ASSETS_DIR
 from screens.engine_link import EngineLink
@@ -156,6 +157,16 @@ class WizardApp(App[None]):
             "existing_logins": ", ".join(demo.seeded_logins),
         }
         return values.get(key, "")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Workers run with exit_on_error=False; their failures must still reach the admin."""
+        if event.state is WorkerState.ERROR:
+            from wizard.redact import redact
+
+            what = event.worker.description or "A background task"
+            error = event.worker.error
+            detail = redact(str(error)) if error is not None else "unknown error"
+            self.notify(f"{what} failed: {detail}", severity="error", timeout=12)
 
     # --- app actions --------------------------------------------------------------------
     def action_help(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -62,7 +63,8 @@ class FinishScreen(Screen[None]):
         )
         self.query_one("#finish-summary", Static).update("\n".join(lines))
         path = write_report(session.state, session.path, demo=demo)
-        self.query_one("#report-path", Static).update(f"Report (no secrets): {path}")
+        shown = f"~/{path.relative_to(Path.home())}" if path.is_relative_to(Path.home()) else str(path)
+        self.query_one("#report-path", Static).update(f"Report (no secrets): {shown}")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, Footer, Header, Input, OptionList, Static
+from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input, OptionList, Static
 
 from screens.finish_screen import FinishScreen
 from screens.kandji_steps import KandjiStepsMixin
@@ -73,6 +73,34 @@ class StepScreen(KandjiStepsMixin):
         self.sub_title = self.wizard.session.state.org_host
         self._refresh_chrome()
         self._focus_first_input()
+        if self._recorded_anything():
+            self.recheck_okta()
+
+    def _recorded_anything(self) -> bool:
+        steps = self.wizard.session.state.steps
+        return any(n in steps and steps[n].evidence for n in ("8", "16", "17", "23"))
+
+    @work(exclusive=True, group="resume", exit_on_error=False, description="re-checking Okta")
+    async def recheck_okta(self) -> None:
+        """On resume, what the state records is checked against Okta before going on."""
+        from wizard.engine import EngineError, reverify
+
+        try:
+            ctx = await self.wizard.engine.context()
+        except EngineError as exc:
+            self.notify(f"Could not re-check Okta: {exc}", severity="warning", timeout=8)
+            return
+        findings = await reverify(ctx)
+        self.refresh_statuses()
+        problems = [f for f in findings if f.kind != "ok"]
+        for finding in problems:
+            severity = "error" if finding.kind == "missing" else "warning"
+            self.notify(finding.message, severity=severity, timeout=12)
+        if not problems:
+            self.notify("Re-checked with Okta: everything recorded is still there.", timeout=4)
+        elif any(f.reset_steps for f in problems):
+            first = min((n for f in problems for n in f.reset_steps), key=self.wizard.catalog.position)
+            await self.go_to(first)
 
     # --- view model ---------------------------------------------------------------------
     def _view(self, number: str) -> StepView:
@@ -142,7 +170,11 @@ class StepScreen(KandjiStepsMixin):
 
     def _focus_first_input(self) -> None:
         """Steps that ask for a value get the cursor; others leave the letter keys free."""
-        fields = [field for field in self.query_one(StepPanel).query(Input) if field.id != "note"]
+        fields = [
+            field
+            for field in self.query_one(StepPanel).query(Input)
+            if field.id != "note" and not any(isinstance(a, Collapsible) for a in field.ancestors)
+        ]
         if fields:
             fields[0].focus()
         else:

@@ -38,3 +38,25 @@ async def go_to(pilot: Pilot, number: str) -> StepScreen:
     await pilot.pause()
     no_blink(pilot.app)  # type: ignore[arg-type]
     return screen
+
+
+async def settle_engine(pilot: Pilot) -> None:
+    """Wait for every worker except the console hand-off's live detection, which polls for
+    as long as its step is on screen."""
+    for _ in range(3):
+        busy = [worker for worker in pilot.app.workers if worker.group != "detect"]
+        if busy:
+            await pilot.app.workers.wait_for_complete(busy)
+        await pilot.pause()
+
+
+async def press_and_settle(pilot: Pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle_engine(pilot)
+
+
+async def demo_console(pilot: Pilot) -> None:
+    """Press the step's "Do this in the demo console" button, as the admin would."""
+    pilot.app.screen.query_one("#demo-do").press()
+    await pilot.pause()
+    await settle_engine(pilot)

@@ -465,26 +465,20 @@ class ProofBox(ActionBox):
         self.say(_format_outcome(outcome))
         fixes = self.query_one("#fixes", Vertical)
         await fixes.remove_children()
+        offered: set[str] = set()
         for diagnosis in result.diagnoses:
-            await fixes.mount(
-                Static(
-                    f"[b]{diagnosis.title}[/b] ({diagnosis.source}): {diagnosis.detail}\n→ {diagnosis.fix}"
-                )
-            )
-            if diagnosis.fix_step:
-                await fixes.mount(
-                    Button(
-                        f"Go to step {diagnosis.fix_step}",
-                        id=f"fix-{diagnosis.fix_step.replace('.', '_')}",
-                        compact=True,
-                    )
-                )
+            text = f"[b]{diagnosis.title}[/b] ({diagnosis.source}): {diagnosis.detail}\n→ {diagnosis.fix}"
+            await fixes.mount(Static(text))
+            if diagnosis.fix_step and diagnosis.fix_step not in offered:
+                offered.add(diagnosis.fix_step)
+                label = f"Go to step {diagnosis.fix_step}"
+                await fixes.mount(Button(label, name=diagnosis.fix_step, compact=True))
         self.post_message(ActionDone("verify", result.ok))
 
     @on(Button.Pressed, "#fixes Button")
     def _go_fix(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(GoToStep((event.button.id or "").removeprefix("fix-").replace("_", ".")))
+        self.post_message(GoToStep(event.button.name or ""))
 
 
 API_ACTIONS = {"create-app", "group", "test-user", "assign"}

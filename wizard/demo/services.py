@@ -132,13 +132,21 @@ class DemoServices:
     """Starts the Okta simulator and the SCIM server on 127.0.0.1; stops them (and removes the
     temporary state dir) on exit. Use as a context manager."""
 
-    def __init__(self, *, state_dir: Path | None = None, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        state_dir: Path | None = None,
+        clock: Callable[[], float] | None = None,
+        ports: tuple[int, int] = (0, 0),
+    ) -> None:
+        """`ports` (Okta, SCIM) default to free random ones; snapshot tests fix them so the
+        URLs on screen do not change between runs."""
         self.api_token: SecretStr | None = None
         self.kandji_token = SecretStr("kandji-demo-" + _random.token_urlsafe(24))
-        self.scim = ScimServer(self.kandji_token)
+        self.scim = ScimServer(self.kandji_token, port=ports[1])
         # Tests pass a ManualClock so search lag and rate limits follow their fake time.
         sim_options = {"clock": clock} if clock is not None else {}
-        self.okta_simulator = OktaSimulator(subdomain=DEMO_SUBDOMAIN, **sim_options)
+        self.okta_simulator = OktaSimulator(subdomain=DEMO_SUBDOMAIN, port=ports[0], **sim_options)
         self.console = DemoConsole(self.okta_simulator)
         self.keyring = MemoryKeyring()
         self.secrets = SecretStore(backend=self.keyring)
@@ -238,4 +246,3 @@ class DemoServices:
             kandji_url=self.kandji_url,
             demo_console=self.console,
         )
-
