@@ -183,7 +183,7 @@ class StepScreen(KandjiStepsMixin):
     async def action_next(self) -> None:
         following = self.wizard.catalog.next(self.current)
         if following is None:
-            self.notify("This is the last step.", timeout=3)
+            self.app.push_screen(FinishScreen())
             return
         await self.go_to(following.number)
 

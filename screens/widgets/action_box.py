@@ -444,8 +444,8 @@ class ProofBox(ActionBox):
         lines = []
         for user in users:
             mark = "[green]✔[/green]" if user.done else "[yellow]…[/yellow]"
-            okta = f"{user.okta_status or 'not yet'} / {user.sync_state or '—'}"
-            lines.append(f"{mark} {user.login:<32} Okta {okta:<28} Kandji {user.kandji}")
+            okta = f"{user.okta_status or 'not yet'}/{user.sync_state or '—'}"
+            lines.append(f"{mark} {user.login}  [dim]Okta[/dim] {okta}  [dim]Kandji[/dim] {user.kandji}")
         done = sum(1 for user in users if user.done)
         lines.append(f"{done} of {len(users)} in Kandji")
         self.query_one("#proof-users", Static).update("\n".join(lines))
