@@ -210,3 +210,16 @@ async def test_a_token_failing_the_preflight_is_not_stored_unless_the_admin_insi
             await settle_engine(pilot)
             assert app.read_kandji_token() == "a-wrong-token-" + "z" * 20
             assert app.session.state.settings.token_kept_despite_failed_preflight
+
+
+def test_forget_removes_the_report_written_beside_the_state(tmp_path) -> None:
+    from wizard.report import write_report
+    from wizard.state import StateStore
+
+    store = StateStore(tmp_path)
+    with store.open("https://acme.okta.com", "acme.okta.com") as session:
+        report = write_report(session.state, session.path)
+        assert report.read_text().startswith("# Okta → Kandji SCIM setup: acme.okta.com")
+        assert oct(report.stat().st_mode & 0o777) == "0o600"
+    assert store.delete("acme.okta.com")
+    assert not report.exists() and not session.path.exists()

@@ -629,7 +629,8 @@ class StateStore:
         return session
 
     def delete(self, org_host: str) -> bool:
-        """Forget a tenant: its progress file, any files moved aside for it and its lock file.
+        """Forget a tenant: its progress file, its report, any files moved aside for it and its
+        lock file.
         Raises StateLocked while another run has it open. True if anything was removed."""
         if not self.root.is_dir():
             return False
@@ -645,6 +646,10 @@ class StateStore:
                     except FileNotFoundError:
                         continue
                     removed = True
+            report = self.root / f"{stem}.report.md"  # written beside the state by wizard.report
+            if report.exists():
+                report.unlink()
+                removed = True
             _fsync_dir(self.root)
         finally:
             _release_lock(lock, unlink=True)
