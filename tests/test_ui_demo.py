@@ -80,7 +80,8 @@ async def test_console_step_moves_on_by_itself_when_okta_shows_it() -> None:
             screen = await _to_step_9(pilot, app)
             await pilot.pause(0.3)
             assert "…" in _text(screen, "#detection")  # polling, not seen yet
-            assert app.session.state.steps.get("9") is None or app.session.state.steps["9"].status != StepStatus.DONE
+            step_9 = app.session.state.steps.get("9")
+            assert step_9 is None or step_9.status != StepStatus.DONE
             # The admin ticks "Enable SCIM provisioning" in the (simulated) Admin Console.
             demo.console.enable_scim(app.session.state.steps["8"].evidence["app_id"])
             for _ in range(60):  # the first re-poll comes after 2 s
