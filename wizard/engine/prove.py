@@ -201,12 +201,13 @@ async def _diagnose(
 
     okta = ctx.okta
     if members_error is not None:
+        transient = isinstance(members_error, E.TRANSIENT_ERRORS)
         add(
             Diagnosis(
                 "The group could not be read",
                 str(members_error),
-                "Check the group (steps 15–16).",
-                "15",
+                "Run step 24 again." if transient else "Check the group (steps 15–16).",
+                None if transient else "15",
                 "Okta",
             )
         )
@@ -299,11 +300,12 @@ async def _diagnose(
         events = await okta.query_provisioning_failures(app_id)
     except E.OktaError as exc:
         events = []
-        add(
-            Diagnosis(
-                "The System Log could not be read", str(exc), "Grant okta.logs.read to see why.", None, "Okta"
-            )
+        fix = (
+            "Grant okta.logs.read to see why."
+            if isinstance(exc, E.OktaPermissionError | E.OktaAuthError)
+            else "Run step 24 again to read it."
         )
+        add(Diagnosis("The System Log could not be read", str(exc), fix, None, "Okta"))
     for event in reversed(events[-20:]):  # the latest first
         add(classify_event(event))
     for proof in users:

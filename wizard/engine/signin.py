@@ -110,6 +110,9 @@ class SignInEngine:
             if missing:
                 messages.insert(0, f"The service app lacks these scopes: {', '.join(missing)}.")
             return Outcome(False, messages=messages, fix_step="1", evidence={"missing_scopes": missing})
+        except E.TRANSIENT_ERRORS as exc:
+            # Okta did not answer properly: the credentials are not in question, rerun.
+            return Outcome(False, messages=[str(exc)])
         except E.OktaError as exc:
             return Outcome(False, messages=[str(exc)], fix_step="1")
         evidence: dict[str, Any] = {
@@ -125,6 +128,8 @@ class SignInEngine:
                 evidence["admin_login"] = (me.get("profile") or {}).get("login")
             except E.OktaNotFoundError:
                 pass  # a service app has no "me"
+            except E.TRANSIENT_ERRORS as exc:
+                return Outcome(False, messages=[str(exc)])
             except E.OktaError as exc:
                 return Outcome(False, messages=[str(exc)], fix_step="1")
         granted = getattr(ctx.okta, "granted_scopes", None)

@@ -318,6 +318,16 @@ class OktaConnectionDropped(OktaNetworkError):
     )
 
 
+# Failures that say nothing about the request or the credentials: Okta (or the path to it) did
+# not answer properly this time. Rerunning is the remedy; there is no step to go back to.
+TRANSIENT_ERRORS: tuple[type[OktaError], ...] = (
+    OktaTimeoutError,
+    OktaConnectionDropped,
+    OktaServerError,
+    OktaRateLimitError,
+)
+
+
 # -- building errors from responses ----------------------------------------------------------
 
 _BY_CODE: dict[str, type[OktaError]] = {
