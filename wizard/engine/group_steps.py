@@ -114,7 +114,18 @@ class GroupEngine:
                         raise
                     group = await find_group_with_lag(ctx, name, DUPLICATE_RETRY_DELAYS)
                     if group is None:
-                        raise
+                        # Most likely ours, from a run cut short after the POST: say so, not "rename".
+                        record_action(ctx, GROUP, StepStatus.FAILED, {}, note=exc.summary)
+                        return Outcome(
+                            False,
+                            messages=[
+                                f"Okta says a group named “{name}” already exists, but its search "
+                                "does not show it yet (Okta's group search lags behind changes). "
+                                "Wait a minute, then rerun: the group will be found and reused, "
+                                "not created twice."
+                            ],
+                            fix_step="15",
+                        )
             else:
                 messages.append(f"Using the existing group “{name}” ({group['id']}).")
         except E.OktaError as exc:
