@@ -318,9 +318,12 @@ def _finish(ctx: EngineContext, result: FlowResult, out: Out, *, demo: bool) -> 
         )
     else:
         failed = next((a for a in reversed(result.actions) if a.result == "failed"), None)
-        where = f" at steps {failed.steps}" if failed else ""
+        where = f" at steps {failed.steps} ({ctx.catalog.actions[failed.action].title})" if failed else ""
         fix = f"; fix at step {failed.fix_step}" if failed and failed.fix_step else ""
-        message = f"Stopped{where}: {MEANING[result.exit]}{fix}."
+        message = (
+            f"Stopped{where}: {MEANING[result.exit]}{fix}. What is done is saved: rerun the same "
+            "command to continue from there."
+        )
     out.say(message)
     if out.as_json:
         out.emit(
