@@ -51,3 +51,14 @@ async def engine_ctx(demo_services):
 
     async with engine_context(demo_services) as ctx:
         yield ctx
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """The hardening suites' figures (issue 7), one block at the end of `make test`."""
+    from tests.hardening_support import FIGURES
+
+    lines = FIGURES.lines()
+    if lines:
+        terminalreporter.section("reliability figures (tests/test_hardening_*.py)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,0 +1,228 @@
+"""Shared pieces of the hardening suites (tests/test_hardening_*.py): the figures they count,
+faults aimed at one Okta call by a regular expression, and a rig that runs the whole headless
+flow (`apply`'s run through every step) against the demo services, as many times as needed.
+
+The figures are printed at the end of `make test` by `pytest_terminal_summary` in conftest.py.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from wizard.okta_simulator.server import Fault
+
+# -- figures -------------------------------------------------------------------------------------
+
+FAULTS = "faults injected"
+KILLS = "kills survived"
+BAD_INPUTS = "bad inputs tried"
+SECRET_HITS = "secret hits"
+SECRET_PLACES = "places scanned for secrets"
+ORDER = (FAULTS, KILLS, BAD_INPUTS, SECRET_HITS, SECRET_PLACES)
+
+
+class Figures:
+    """Counters the hardening tests add to; thread-safe because servers call back from threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self.touched: set[str] = set()
+
+    def add(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            self._counts[name] += n
+            self.touched.add(name)
+
+    def get(self, name: str) -> int:
+        with self._lock:
+            return self._counts[name]
+
+    def lines(self) -> list[str]:
+        with self._lock:
+            names = [n for n in ORDER if n in self.touched] + sorted(self.touched - set(ORDER))
+            return [f"{name:<28} {self._counts[name]:>6}" for name in names]
+
+
+FIGURES = Figures()
+
+# Every "Traceback" a bad input could cause, and the words that make a message actionable.
+NO_TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s+File \"", re.MULTILINE)
+
+
+def assert_no_traceback(text: str) -> None:
+    assert not NO_TRACEBACK.search(text), f"a traceback reached the admin:\n{text}"
+
+
+# -- faults on one call --------------------------------------------------------------------------
+
+
+class CallFault(Fault):
+    """A simulator fault on requests whose path matches `regex` exactly (the simulator's own
+    faults use globs, whose `*` also crosses `/`: `/api/v1/apps/*` would hit every app call)."""
+
+    def __init__(self, method: str | None, regex: str, **kwargs: Any) -> None:
+        super().__init__(path=regex, method=method, **kwargs)
+        self.regex = re.compile(regex)
+        self.armed = self.times
+
+    def matches(self, method: str, path: str) -> bool:
+        return (
+            self.times > 0
+            and (self.method is None or self.method == method)
+            and self.regex.fullmatch(path) is not None
+        )
+
+    @property
+    def fired(self) -> int:
+        return self.armed - max(0, self.times)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of the automated path: how to aim at it, and the words its errors use."""
+
+    name: str  # the client operation, e.g. "create_group"
+    method: str
+    regex: str
+    write: bool = False
+
+
+# The automated path, in the order `apply` makes the calls.
+AUTOMATED_PATH: tuple[Call, ...] = (
+    Call("get_org", "GET", r"/api/v1/org"),
+    Call("get_me", "GET", r"/api/v1/users/me"),
+    Call("find_app_by_label", "GET", r"/api/v1/apps"),
+    Call("find_group_by_name", "GET", r"/api/v1/groups"),
+    Call("create_saml_app", "POST", r"/api/v1/apps", write=True),
+    Call("get_app", "GET", r"/api/v1/apps/[^/]+"),
+    Call("get_user_provisioning_feature", "GET", r"/api/v1/apps/[^/]+/features/USER_PROVISIONING"),
+    Call("create_group", "POST", r"/api/v1/groups", write=True),
+    Call("find_user", "GET", r"/api/v1/users/(?!me$)[^/]+"),
+    Call("create_user", "POST", r"/api/v1/users", write=True),
+    Call("add_user_to_group", "PUT", r"/api/v1/groups/[^/]+/users/[^/]+", write=True),
+    Call("get_app_user_schema", "GET", r"/api/v1/meta/schemas/apps/[^/]+/default"),
+    Call("assign_group", "PUT", r"/api/v1/apps/[^/]+/groups/[^/]+", write=True),
+    Call("get_app_group_assignment", "GET", r"/api/v1/apps/[^/]+/groups/[^/]+"),
+    Call("list_group_users", "GET", r"/api/v1/groups/[^/]+/users"),
+    Call("list_app_users", "GET", r"/api/v1/apps/[^/]+/users"),
+    Call("query_provisioning_failures", "GET", r"/api/v1/logs"),
+)
+WRITES = tuple(call for call in AUTOMATED_PATH if call.write)
+
+
+def arm(sim: Any, call: Call, **kwargs: Any) -> CallFault:
+    fault = CallFault(call.method, call.regex, **kwargs)
+    with sim.traffic.lock:
+        sim.traffic.faults.append(fault)
+    return fault
+
+
+def fired(sim: Any) -> int:
+    """How many injected faults the simulator has actually served (added to the figures)."""
+    with sim.traffic.lock:
+        return sum(f.fired for f in sim.traffic.faults if isinstance(f, CallFault))
+
+
+# -- running the headless flow -------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    code: int
+    text: str  # everything the run printed
+    message: str  # its last line: the verdict
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+
+@dataclass(frozen=True)
+class Objects:
+    apps: int
+    groups: int
+    users: int
+    assignments: int
+    kandji_users: int
+
+    @property
+    def exactly_one_each(self) -> bool:
+        return (self.apps, self.groups, self.users, self.assignments) == (1, 1, 1, 1)
+
+
+def objects(demo: Any, label: str = "Kandji SCIM App", group: str = "Kandji Users") -> Objects:
+    """What exists in the simulated Okta (and the SCIM server) for this setup, counted."""
+    tenant = demo.okta_simulator.tenant
+    login = demo.test_person.login
+    with tenant.lock:
+        app_ids = [
+            a["id"]
+            for a in tenant.apps.values()
+            if a.get("label") == label and a.get("status") != "DELETED"
+        ]
+        group_ids = [g["id"] for g in tenant.groups.values() if (g.get("profile") or {}).get("name") == group]
+        users = [u for u in tenant.users.values() if (u.get("profile") or {}).get("login") == login]
+        assignments = sum(
+            1 for groups in tenant.app_groups.values() for gid in groups if gid in group_ids
+        )
+    kandji = sum(1 for u in demo.scim.users() if u.get("userName") == login)
+    return Objects(len(app_ids), len(group_ids), len(users), assignments, kandji)
+
+
+def demo_inputs(demo: Any) -> dict[str, dict[str, Any]]:
+    person = demo.test_person
+    return {
+        "kandji": {"base_url": demo.kandji_base_url},
+        "kandji-token": {"token": demo.kandji_token},
+        "test-user": {
+            "login": person.login,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "password": person.password,
+        },
+    }
+
+
+async def run_once(demo: Any, clock: Any, **client_options: Any) -> Run:
+    """One `apply` run on the demo services: a new session and client, the flow, the verdict.
+    Sleeps follow `clock` (fake time); console steps are done in the demo console."""
+    from wizard.commands.apply import _finish
+    from wizard.commands.common import Out
+    from wizard.commands.flow import FlowOptions, run_flow
+    from wizard.okta.pacing import RetryPolicy
+
+    client_options.setdefault("retry", RetryPolicy(jitter_max=0.0))
+    buffer = io.StringIO()
+    out = Out("apply", stdout=buffer, stderr=buffer)
+    session = demo.open_session()
+    try:
+        okta = await demo.open_okta(sleep=clock.sleep, **client_options)
+        try:
+            ctx = demo.context(session, okta)
+            ctx.sleep, ctx.clock = clock.sleep, clock
+            options = FlowOptions(assume_yes=True, console_timeout=10.0, proof_timeout=30.0, demo=demo)
+            result = await run_flow(ctx, demo_inputs(demo), options, out)
+            code = _finish(ctx, result, out, demo=True)
+        finally:
+            await okta.aclose()
+    finally:
+        session.close()
+    text = buffer.getvalue()
+    return Run(code, text, text.rstrip().splitlines()[-1])
+
+
+async def run_until_done(demo: Any, clock: Any, *, limit: int = 40, **client_options: Any) -> list[Run]:
+    """Rerun until a run succeeds (or `limit` runs); returns every run, in order."""
+    runs: list[Run] = []
+    for _ in range(limit):
+        run = await run_once(demo, clock, **client_options)
+        runs.append(run)
+        if run.ok:
+            break
+    return runs
