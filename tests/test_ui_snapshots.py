@@ -26,9 +26,16 @@ def _at(number: str):
 
 
 async def _help(pilot: Pilot) -> None:
+    from textual.widgets import Markdown
+
     await open_setup(pilot)
     await pilot.press("f1")
-    await pilot.pause()
+    markdown = pilot.app.screen.query_one(Markdown)
+    for _ in range(50):  # the Markdown widget builds its blocks after mounting
+        if len(markdown.children) > 5:
+            break
+        await pilot.pause(0.05)
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
