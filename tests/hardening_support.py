@@ -226,3 +226,125 @@ async def run_until_done(demo: Any, clock: Any, *, limit: int = 40, **client_opt
         if run.ok:
             break
     return runs
+
+
+# -- `apply` in a real process against the simulator in this one ------------------------------------
+
+# The real CLI, with the product's sleeps capped at 20 ms: its polls and the group search's
+# second looks would otherwise wait seconds of real time per run.
+FAST_CLI = (
+    "import asyncio, sys\n"
+    "from wizard.commands.runtime import RUNTIME\n"
+    "_sleep = asyncio.sleep\n"
+    "async def _fast(seconds):\n"
+    "    await _sleep(min(seconds, 0.02))\n"
+    "RUNTIME.sleep = _fast\n"
+    "from wizard.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+CONFIG = """\
+[okta]
+org_url = "{org_url}"
+
+[kandji]
+scim_base_url = "{kandji_url}"
+
+[test_user]
+login = "{login}"
+first_name = "Taylor"
+last_name = "Test"
+"""
+
+
+class Hold:
+    """Holds one write request inside the simulator until `release()`: `commit=False` before
+    Okta acts on it (the request is lost), `commit=True` after (the object exists, the answer
+    never arrives)."""
+
+    def __init__(self, call: Call, *, commit: bool) -> None:
+        self.call = call
+        self.commit = commit
+        self.regex = re.compile(call.regex)
+        self.reached = threading.Event()
+        self._release = threading.Event()
+        self.used = False
+
+    def wants(self, method: str, path: str) -> bool:
+        return not self.used and method == self.call.method and self.regex.fullmatch(path) is not None
+
+    def release(self) -> None:
+        self._release.set()
+
+    def wait(self) -> None:
+        self.used = True
+        self.reached.set()
+        self._release.wait(60)
+
+
+class ConsoleAdmin:
+    """Wraps the simulator's dispatch: plays the admin who does the console steps (9–14) as
+    soon as the app exists, lets provisioning pushes finish before an assignment is answered
+    (so step 24 needs no real waiting), and applies an optional `Hold`."""
+
+    def __init__(self, demo: Any) -> None:
+        self.demo = demo
+        self.sim = demo.okta_simulator
+        self.hold: Hold | None = None
+        self._dispatch = self.sim.dispatch
+        self.sim.dispatch = self._serve
+
+    def _serve(self, method: str, path: str, *args: Any) -> Any:
+        from wizard.okta_simulator.api import Reply
+
+        hold = self.hold
+        held = hold is not None and hold.wants(method, path)
+        if held and not hold.commit:  # type: ignore[union-attr]
+            hold.wait()  # type: ignore[union-attr]
+            return Reply(503, {"errorCode": "E0000009", "errorSummary": "held, then dropped"})
+        reply = self._dispatch(method, path, *args)
+        if method == "POST" and path == "/api/v1/apps" and reply.status == 200:
+            self.sim.configure_provisioning(
+                reply.body["id"], self.demo.kandji_base_url, self.demo.kandji_token
+            )
+        if method == "PUT" and re.fullmatch(r"/api/v1/apps/[^/]+/groups/[^/]+", path):
+            self.sim.settle()
+        if held:
+            hold.wait()  # type: ignore[union-attr]
+        return reply
+
+
+def cli_env(demo: Any, root: Any) -> dict[str, str]:
+    import os
+
+    return {
+        **os.environ,
+        "OKTA_KANDJI_SETUP_STATE_DIR": str(root / "state"),
+        "HOME": str(root),
+        "XDG_STATE_HOME": str(root / "xdg-state"),
+        # No keyring at all in these processes: secrets come from the environment each run.
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "PYTHONUNBUFFERED": "1",
+        "OKTA_API_TOKEN": demo.api_token.get_secret_value(),
+        "KANDJI_SCIM_TOKEN": demo.kandji_token.get_secret_value(),
+        "OKTA_TEST_USER_PASSWORD": demo.test_person.password.get_secret_value(),
+    }
+
+
+def apply_argv(config: Any, *extra: str) -> list[str]:
+    import sys
+
+    return [
+        sys.executable,
+        "-c",
+        FAST_CLI,
+        "apply",
+        "--config",
+        str(config),
+        "--yes",
+        "--allow-insecure-loopback",
+        "--timeout",
+        "20",
+        "--proof-timeout",
+        "20",
+        *extra,
+    ]
