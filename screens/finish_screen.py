@@ -9,27 +9,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Static
+
+from screens.base import WizardScreen
 
 if TYPE_CHECKING:
-    from screens.app import WizardApp
+    pass
 
 
-class FinishScreen(Screen[None]):
+class FinishScreen(WizardScreen):
     BINDINGS = [Binding("escape,b", "back", "Back to the steps", id="finish-back")]
 
-    @property
-    def wizard(self) -> WizardApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        if self.wizard.demo:
-            yield Static(
-                "DEMO — simulated Okta and Kandji on this machine; nothing real is changed.",
-                id="demo-banner",
-            )
+        yield from self.compose_top()
         with VerticalScroll(id="finish"):
             yield Static("", id="finish-summary")
             yield Static("", id="report-path")

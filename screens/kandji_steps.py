@@ -6,24 +6,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.screen import Screen
 from textual.widgets import Button, Input, Static
+
+from screens.base import WizardScreen
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
-    from screens.app import WizardApp
     from wizard.kandji.urls import KandjiUrl
 
 
-class KandjiStepsMixin(Screen[None]):
+class KandjiStepsMixin(WizardScreen):
     """Mixed into StepScreen; relies on its `wizard`, `current` and `_set_status`."""
 
     pending_token: SecretStr | None = None
-
-    @property
-    def wizard(self) -> WizardApp:
-        return self.app  # type: ignore[return-value]
 
     def _set_status(self, number: str, status: str, **kwargs: Any) -> None:
         raise NotImplementedError

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.base import WizardScreen
 from wizard.okta.domains import CustomDomainNeedsConfirmation, OrgUrl, OrgUrlError, parse_org_url
 
 if TYPE_CHECKING:
-    from screens.app import WizardApp
     from wizard.state import MovedAside, TenantSummary
 
 INTRO = (
@@ -24,22 +23,13 @@ INTRO = (
 )
 
 
-class StartScreen(Screen[None]):
+class StartScreen(WizardScreen):
     def __init__(self) -> None:
         super().__init__()
         self.tenants: list[TenantSummary] = []
 
-    @property
-    def wizard(self) -> WizardApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        if self.wizard.demo:
-            yield Static(
-                "DEMO — simulated Okta and Kandji on this machine; nothing real is changed.",
-                id="demo-banner",
-            )
+        yield from self.compose_top()
         with VerticalScroll(id="start"):
             yield Static(INTRO, id="intro")
             yield Label("Setups in progress", classes="section")

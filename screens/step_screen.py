@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input, OptionList, Static
+from textual.widgets import Button, Checkbox, Collapsible, Footer, Input, OptionList, Static
 
 from screens.finish_screen import FinishScreen
 from screens.kandji_steps import KandjiStepsMixin
@@ -23,7 +23,7 @@ from wizard.catalog import Step
 from wizard.okta.links import app_link
 
 if TYPE_CHECKING:
-    from screens.app import WizardApp
+    pass
 
 USERS_EXIST_NOTE = "Users already exist in Okta; they are added to the group instead."
 
@@ -44,19 +44,10 @@ class StepScreen(KandjiStepsMixin):
         super().__init__()
         self.current: str = self.wizard.session.state.current_step
 
-    @property
-    def wizard(self) -> WizardApp:
-        return self.app  # type: ignore[return-value]
-
     # --- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         app = self.wizard
-        yield Header(show_clock=False)
-        if app.demo:
-            yield Static(
-                "DEMO — simulated Okta and Kandji on this machine; nothing real is changed.",
-                id="demo-banner",
-            )
+        yield from self.compose_top()
         yield Static("", id="progress")
         with Horizontal(id="body"):
             statuses = {n: r.status.value for n, r in app.session.state.steps.items()}

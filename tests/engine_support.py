@@ -13,11 +13,7 @@ from wizard.okta_simulator import ManualClock
 
 
 def action_order() -> list[str]:
-    order: list[str] = []
-    for step in load_catalog().steps:
-        if step.action not in order:
-            order.append(step.action)
-    return order
+    return load_catalog().action_order()
 
 
 def inputs_for(demo: DemoServices, action: str) -> dict[str, Any]:

@@ -113,6 +113,10 @@ class Catalog:
         first, last = members[0].number, members[-1].number
         return first if first == last else f"{first}–{last}"
 
+    def action_order(self) -> list[str]:
+        """Action keys in the order their steps appear (each action's steps are consecutive)."""
+        return list(dict.fromkeys(step.action for step in self.steps))
+
     def optional_numbers(self) -> tuple[str, ...]:
         return tuple(step.number for step in self.steps if step.optional)
 

@@ -12,20 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from wizard import __version__
+from wizard.commands import COMMAND_MODULES
 
 # Each module exposes `register(subparsers) -> None`, which adds its parser and sets
 # `func=<callable(args) -> int>`. Keep those modules free of heavy imports at top level.
-SUBCOMMAND_MODULES: tuple[str, ...] = (
-    "wizard.kandji.command",
-    "wizard.commands.status",
-    "wizard.commands.plan",
-    "wizard.commands.apply",
-    "wizard.commands.verify",
-    "wizard.commands.report",
-    "wizard.commands.support_bundle",
-    "wizard.commands.forget",
-    "wizard.commands.undo",
-)
+SUBCOMMAND_MODULES: tuple[str, ...] = ("wizard.kandji.command", *COMMAND_MODULES)
 
 
 def build_parser() -> argparse.ArgumentParser:

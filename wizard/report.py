@@ -27,11 +27,7 @@ def build_report(state: Any, *, demo: bool = False) -> dict[str, Any]:
 
     catalog = load_catalog()
     actions = []
-    seen: list[str] = []
-    for step in catalog.steps:
-        if step.action not in seen:
-            seen.append(step.action)
-    for action in seen:
+    for action in catalog.action_order():
         numbers = [s.number for s in catalog.steps_of(action)]
         records = [state.steps.get(n) or StepRecord() for n in numbers]
         when = max((r.updated_at for r in records if r.updated_at), default=None)

@@ -18,11 +18,7 @@ ALWAYS_RUN = frozenset({"kandji", "okta-sign-in"})
 def action_order() -> list[str]:
     from wizard.catalog import load_catalog
 
-    order: list[str] = []
-    for step in load_catalog().steps:
-        if step.action not in order:
-            order.append(step.action)
-    return order
+    return load_catalog().action_order()
 
 
 def action_status(ctx: EngineContext, action: str) -> str:
