@@ -131,7 +131,10 @@ async def open_client(
                 "with the wizard (step 1).",
                 fix_step=exc.fix_step,
             ) from None
-    return OktaClient(org, ApiTokenAuth(token), **client_options)
+    from wizard.engine.signin import usable_api_token
+
+    usable = usable_api_token(token, f"{OKTA_TOKEN} (from {given.sources.get(OKTA_TOKEN, 'input')})")
+    return OktaClient(org, ApiTokenAuth(usable), **client_options)
 
 
 def known_values(store: SecretStore | None, host: str | None) -> dict[str, str]:

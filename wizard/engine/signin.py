@@ -13,8 +13,15 @@ from pydantic import SecretStr
 from wizard.engine.context import EngineContext, record_action
 from wizard.engine.errors import EngineError
 from wizard.engine.model import Outcome, Plan, PlannedCall
+from wizard.kandji.tokens import TokenInputError
 from wizard.okta import errors as E
-from wizard.okta.auth import DEFAULT_SCOPES, ApiTokenAuth, InvalidPrivateKey, OAuthServiceAuth
+from wizard.okta.auth import (
+    DEFAULT_SCOPES,
+    ApiTokenAuth,
+    InvalidPrivateKey,
+    OAuthServiceAuth,
+    clean_api_token,
+)
 from wizard.okta.client import OktaClient
 from wizard.okta.domains import OrgUrl
 from wizard.okta.payloads import filter_literal
@@ -55,8 +62,18 @@ async def open_okta(
                 f"{OKTA_TOKEN_ENV} for a headless run).",
                 fix_step="1",
             )
-        auth = ApiTokenAuth(token)
+        auth = ApiTokenAuth(usable_api_token(token))
     return OktaClient(org, auth, **client_options)
+
+
+def usable_api_token(token: SecretStr, source: str = "The Okta API token") -> SecretStr:
+    """The token cleaned of paste slips; EngineError (step 1) when it cannot be sent at all, e.g.
+    a line break inside it, which would otherwise fail deep in the HTTP library."""
+    try:
+        cleaned, _notes = clean_api_token(token.get_secret_value())
+    except TokenInputError as exc:
+        raise EngineError(f"{source} cannot be used: {exc}", fix_step="1") from None
+    return cleaned
 
 
 def _missing_scopes(error: E.OktaOAuthError) -> list[str]:

@@ -23,8 +23,9 @@ class TokenInputError(ValueError):
     """The pasted text cannot be a bearer token. `str()` is a sentence for the admin, token-free."""
 
 
-def clean_bearer_token(text: str) -> tuple[SecretStr, list[str]]:
-    """Return the token and notes on what was removed, or raise `TokenInputError`."""
+def clean_bearer_token(text: str, *, issuer: str = "Kandji") -> tuple[SecretStr, list[str]]:
+    """Return the token and notes on what was removed, or raise `TokenInputError`. `issuer`
+    names where the admin copies the token from, in the messages."""
     notes: list[str] = []
     value = text.strip()
     if value != text and value:
@@ -44,7 +45,7 @@ def clean_bearer_token(text: str) -> tuple[SecretStr, list[str]]:
             break
 
     if not value:
-        raise TokenInputError("The token is empty. Paste the bearer token Kandji showed when you created it.")
+        raise TokenInputError(f"The token is empty. Paste the token {issuer} showed when you created it.")
     if len(value) > MAX_LENGTH:
         raise TokenInputError(
             f"That is {len(value)} characters, far longer than a token. Paste only the token, "
@@ -53,7 +54,7 @@ def clean_bearer_token(text: str) -> tuple[SecretStr, list[str]]:
     if any(ch.isspace() for ch in value):
         raise TokenInputError(
             "The token contains spaces or line breaks inside it, so it was split or wrapped when "
-            "copied. Copy it again from Kandji in one piece."
+            f"copied. Copy it again from {issuer} in one piece."
         )
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise TokenInputError(
@@ -62,11 +63,11 @@ def clean_bearer_token(text: str) -> tuple[SecretStr, list[str]]:
     if not value.isascii():
         raise TokenInputError(
             "The token contains non-ASCII characters (for example typographic quotes or dashes), "
-            "which a token never has. Copy it again from Kandji rather than from a document."
+            f"which a token never has. Copy it again from {issuer} rather than from a document."
         )
     if len(value) < MIN_LENGTH:
         raise TokenInputError(
-            f"That is only {len(value)} characters, too short to be a Kandji token. Paste the whole token."
+            f"That is only {len(value)} characters, too short to be a {issuer} token. Paste the whole token."
         )
     return SecretStr(value), notes
 

@@ -41,6 +41,24 @@ class InvalidPrivateKey(ValueError):
     """The PEM could not be used as an RS256/ES256 signing key. `str()` says what to do."""
 
 
+def clean_api_token(text: str) -> tuple[SecretStr, list[str]]:
+    """An Okta API token as pasted or set in the environment, cleaned like a bearer token (spaces,
+    quotes, an `Authorization:` or `SSWS ` prefix removed); raises `TokenInputError` (a sentence
+    that never repeats the text) for anything that cannot be sent as a header."""
+    import re
+
+    from wizard.kandji.tokens import clean_bearer_token
+
+    notes: list[str] = []
+    value = text.strip().strip("\"'")
+    without = re.sub(r"^(?:authorization\s*:\s*)?ssws\s+", "", value, count=1, flags=re.IGNORECASE)
+    if without != value:
+        notes.append("removed the 'SSWS ' prefix; the wizard adds it itself")
+        text = without
+    token, more = clean_bearer_token(text, issuer="Okta")
+    return token, notes + more
+
+
 @dataclass(frozen=True)
 class ApiTokenAuth:
     token: SecretStr

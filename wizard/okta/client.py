@@ -617,6 +617,13 @@ def _network_error(exc: httpx.HTTPError, operation: str) -> E.OktaNetworkError:
         if os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy"):
             return E.OktaProxyError(f"Could not connect through the proxy: {text}", operation=operation)
         return E.OktaConnectError(f"Could not connect: {text}", operation=operation)
+    if isinstance(exc, httpx.LocalProtocolError):
+        # e.g. "Illegal header value b'SSWS …'": the text would repeat the credential.
+        return E.OktaNetworkError(
+            "The request was not sent: a header held characters HTTP does not allow",
+            operation=operation,
+            remedy="Check the Okta credentials for line breaks or stray characters and enter them again.",
+        )
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return E.OktaConnectionDropped(f"The connection was closed: {text}", operation=operation)
     return E.OktaNetworkError(f"Network error: {text}", operation=operation)
