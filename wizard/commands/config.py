@@ -159,7 +159,9 @@ class SetupConfig(_Section):
                 "(your users already exist), not both"
             )
         if self.okta.auth == "oauth" and not self.okta.client_id:
-            raise ValueError("okta.auth = 'oauth' needs okta.client_id (the service app's client ID)")
+            raise ValueError(
+                "okta.auth = 'oauth' needs okta.client_id: add the service app's client ID in [okta]"
+            )
         return self
 
     @property
@@ -185,7 +187,9 @@ def load_config(path: Path, *, allow_insecure_loopback: bool = False) -> SetupCo
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, [f"{path}: not valid TOML: {exc}."]) from None
+        raise ConfigError(
+            path, [f"{path}: not valid TOML: {exc}. Correct it there (quotes around text values)."]
+        ) from None
     try:
         return SetupConfig.model_validate(data, context={"allow_insecure_loopback": allow_insecure_loopback})
     except ValidationError as exc:

@@ -138,7 +138,8 @@ def parse_kandji_url(
     if host in LOOPBACK_HOSTS:
         if not allow_insecure_loopback:
             raise KandjiUrlError(
-                "A loopback address is only accepted for the demo and tests (--allow-insecure-loopback)."
+                "A loopback address is only accepted for the demo and tests (--allow-insecure-loopback). "
+                f"Use the SCIM base URL Kandji shows, e.g. {EXAMPLE_URL}."
             )
         if port is None:
             raise KandjiUrlError("A loopback URL needs its port, e.g. http://127.0.0.1:8080/api/v1/scim.")
@@ -149,7 +150,8 @@ def parse_kandji_url(
 
     if scheme != "https":
         raise KandjiUrlError(
-            "Kandji is only reached over https, and the token must not travel in clear.",
+            "Kandji is only reached over https, and the token must not travel in clear. "
+            f"Use https://{host}{path or SCIM_PATH}.",
             suggestion=f"https://{host}{path or SCIM_PATH}",
         )
     if port not in (None, 443):

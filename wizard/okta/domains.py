@@ -100,7 +100,7 @@ def parse_org_url(
         if not allow_insecure_loopback:
             raise OrgUrlError(
                 "A loopback address is only accepted for the demo and tests "
-                "(--allow-insecure-loopback)."
+                "(--allow-insecure-loopback). Use your org's URL, e.g. https://acme.okta.com."
             )
         if scheme != "http" or port is None:
             raise OrgUrlError("A loopback org URL must be http://127.0.0.1:PORT or http://localhost:PORT.")
