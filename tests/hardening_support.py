@@ -162,15 +162,11 @@ def objects(demo: Any, label: str = "Kandji SCIM App", group: str = "Kandji User
     login = demo.test_person.login
     with tenant.lock:
         app_ids = [
-            a["id"]
-            for a in tenant.apps.values()
-            if a.get("label") == label and a.get("status") != "DELETED"
+            a["id"] for a in tenant.apps.values() if a.get("label") == label and a.get("status") != "DELETED"
         ]
         group_ids = [g["id"] for g in tenant.groups.values() if (g.get("profile") or {}).get("name") == group]
         users = [u for u in tenant.users.values() if (u.get("profile") or {}).get("login") == login]
-        assignments = sum(
-            1 for groups in tenant.app_groups.values() for gid in groups if gid in group_ids
-        )
+        assignments = sum(1 for groups in tenant.app_groups.values() for gid in groups if gid in group_ids)
     kandji = sum(1 for u in demo.scim.users() if u.get("userName") == login)
     return Objects(len(app_ids), len(group_ids), len(users), assignments, kandji)
 

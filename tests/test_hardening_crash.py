@@ -49,9 +49,7 @@ class Rig:
         self.admin = ConsoleAdmin(demo)
         self.config = root / "setup.toml"
         self.config.write_text(
-            CONFIG.format(
-                org_url=demo.org_url, kandji_url=demo.kandji_base_url, login=demo.test_person.login
-            )
+            CONFIG.format(org_url=demo.org_url, kandji_url=demo.kandji_base_url, login=demo.test_person.login)
         )
         self.env = cli_env(demo, root)
 

@@ -129,9 +129,7 @@ async def test_dropped_connections_on_every_call(demo, clock) -> None:
     named = stops_then_done(runs)
     # Reads and PUTs are retried; each POST stops the run twice and is then made once.
     assert sorted(set(named)) == sorted(c.name for c in WRITES if c.method == "POST")
-    assert all(
-        "The connection to Okta closed" in r.text for r in runs[:-1]
-    )
+    assert all("The connection to Okta closed" in r.text for r in runs[:-1])
     assert_one_of_each(demo)
 
 
