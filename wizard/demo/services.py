@@ -138,11 +138,17 @@ class DemoServices:
         state_dir: Path | None = None,
         clock: Callable[[], float] | None = None,
         ports: tuple[int, int] = (0, 0),
+        known_secrets: tuple[str, str, str] | None = None,
     ) -> None:
         """`ports` (Okta, SCIM) default to free random ones; snapshot tests fix them so the
-        URLs on screen do not change between runs."""
+        URLs on screen do not change between runs. `known_secrets` (Okta API token, Kandji
+        token, test person's password) replaces the random ones, for tests that look for them
+        in everything the wizard wrote."""
         self.api_token: SecretStr | None = None
-        self.kandji_token = SecretStr("kandji-demo-" + _random.token_urlsafe(24))
+        self._known_okta_token = known_secrets[0] if known_secrets else None
+        self.kandji_token = SecretStr(
+            known_secrets[1] if known_secrets else "kandji-demo-" + _random.token_urlsafe(24)
+        )
         self.scim = ScimServer(self.kandji_token, port=ports[1])
         # Tests pass a ManualClock so search lag and rate limits follow their fake time.
         sim_options = {"clock": clock} if clock is not None else {}
@@ -158,7 +164,7 @@ class DemoServices:
             "Taylor",
             "Test",
             "taylor.test@demo.example.com",
-            SecretStr("Demo-" + _random.token_hex(6) + "-Pw9"),
+            SecretStr(known_secrets[2] if known_secrets else "Demo-" + _random.token_hex(6) + "-Pw9"),
         )
         self._org: OrgUrl | None = None
         self._kandji_url: KandjiUrl | None = None
@@ -167,7 +173,11 @@ class DemoServices:
     def start(self) -> DemoServices:
         self.scim.start()
         self.okta_simulator.start()
-        self.api_token = SecretStr(self.okta_simulator.api_token)
+        sim = self.okta_simulator
+        if self._known_okta_token:
+            sim.api_tokens[self._known_okta_token] = sim.api_tokens.pop(sim.api_token)
+            sim.api_token = self._known_okta_token
+        self.api_token = SecretStr(sim.api_token)
         self._org = parse_org_url(self.okta_simulator.base_url, allow_insecure_loopback=True)
         self._kandji_url = parse_kandji_url(self.scim.base_url, allow_insecure_loopback=True)
         for first, last, login in SEEDED_PEOPLE:
