@@ -125,6 +125,10 @@ class KandjiTokenEngine:
         if not report.ok:
             ctx.session.update_settings(token_kept_despite_failed_preflight=True)
         record_action(ctx, self.key, StepStatus.DONE, evidence)
+        if memory:
+            # Say it where the admin looks: the next run will not find the token.
+            probe = await asyncio.to_thread(ctx.secrets.probe)
+            notes = [*notes, f"{probe.reason} {probe.remedy}".strip()]
         return Outcome(True, evidence=evidence, messages=[report.summary], warnings=notes)
 
     async def verify(self, ctx: EngineContext) -> Outcome:
