@@ -126,9 +126,12 @@ async def open_client(
         try:
             return await open_okta(org, store, settings, **client_options)
         except EngineError as exc:
+            if not str(exc).startswith("No Okta API token"):
+                raise  # a stored token that cannot be used says so itself
             raise EngineError(
                 f"No Okta API token: set {OKTA_TOKEN}, pass it with --secrets-stdin, or store it "
-                "with the wizard (step 1).",
+                "with the wizard (step 1). If the wizard stored one before, it is no longer in the "
+                "keyring: it was removed outside the wizard, or the keyring was reset.",
                 fix_step=exc.fix_step,
             ) from None
     from wizard.engine.signin import usable_api_token

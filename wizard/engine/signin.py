@@ -58,8 +58,9 @@ async def open_okta(
             token = SecretStr(env) if env else None
         if token is None:
             raise EngineError(
-                "No Okta API token is stored for this org. Paste one at step 1 (or set "
-                f"{OKTA_TOKEN_ENV} for a headless run).",
+                "No Okta API token is stored for this org; if one was stored before, it is no "
+                "longer in the keyring (removed outside the wizard, or the keyring was reset). "
+                f"Paste it again at step 1 (or set {OKTA_TOKEN_ENV} for a headless run).",
                 fix_step="1",
             )
         auth = ApiTokenAuth(usable_api_token(token))
