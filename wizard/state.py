@@ -256,6 +256,19 @@ def _parse(raw: bytes, org_host: str | None) -> TenantState:
     return state
 
 
+def parse_document(raw: bytes) -> TenantState:
+    """A saved document read without touching its file (for read-only commands): an older
+    format is migrated in memory. Raises ValueError with a sentence when it cannot be used."""
+    try:
+        return _parse(raw, None)
+    except _NewerVersion as newer:
+        raise ValueError(
+            f"it was written by a newer okta-kandji-setup (format {newer.version}); upgrade to read it"
+        ) from None
+    except _Unreadable as exc:
+        raise ValueError(str(exc)) from None
+
+
 # ---------------------------------------------------------------------------------------------
 # Files: atomic writes, moving aside, the state dir's permissions.
 

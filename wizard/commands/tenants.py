@@ -43,13 +43,17 @@ class TenantRef:
 
     def read(self) -> TenantState:
         """A read-only snapshot of the saved progress (no lock taken, nothing written)."""
+        from wizard.state import parse_document
+
         try:
-            return TenantState.model_validate_json(self.path.read_bytes())
+            # Through the store's parser: a file from an older version is migrated, not refused.
+            return parse_document(self.path.read_bytes())
         except FileNotFoundError:
             raise TenantNotFound(f"No progress is saved for {self.label}.") from None
         except (OSError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, ValueError) else exc.__class__.__name__
             raise StateError(
-                f"The saved progress for {self.label} could not be read ({exc.__class__.__name__}). "
+                f"The saved progress for {self.label} could not be read ({reason}). "
                 "Open it once with `okta-kandji-setup` (it is moved aside and reported) or run "
                 f"`okta-kandji-setup forget --tenant {self.host}`."
             ) from None
