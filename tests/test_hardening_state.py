@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -118,7 +117,3 @@ def test_two_in_process_runs_are_refused_too(cli, sim_setup, demo_services) -> N
     assert busy.code == Exit.LOCKED and "is already open" in busy.err
     assert not app_ids(demo_services)
 
-
-def test_subprocess_module_is_real() -> None:
-    # Guard for the process tests above: they need a POSIX SIGKILL and fork/exec.
-    assert hasattr(subprocess, "Popen") and os.name == "posix"
