@@ -56,7 +56,10 @@ class FinishScreen(WizardScreen):
         self.query_one("#finish-summary", Static).update("\n".join(lines))
         path = write_report(session.state, session.path, demo=demo)
         shown = f"~/{path.relative_to(Path.home())}" if path.is_relative_to(Path.home()) else str(path)
-        self.query_one("#report-path", Static).update(f"Report (no secrets): {shown}")
+        where = f"Report (no secrets): {shown}"
+        if demo:
+            where += "\n(The demo keeps it only until you quit: its folder is temporary.)"
+        self.query_one("#report-path", Static).update(where)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -34,11 +34,33 @@ class StepScreen(KandjiStepsMixin):
         Binding("b", "back", "Back", id="back"),
         Binding("d", "toggle_done", "Done", id="done"),
         Binding("s", "toggle_sidebar", "Steps", id="sidebar"),
-        Binding("k", "skip_optional", "Skip 17–18", show=False, id="skip-optional"),
+        Binding("k", "skip_optional", "Skip 17–18", id="skip-optional"),
         Binding("escape", "leave_field", "Leave field", show=False, id="leave-field"),
         Binding("r", "run_step", "Run", id="run-step"),
-        Binding("c", "confirm_step", "Confirm", show=False, id="confirm-step"),
+        Binding("c", "confirm_step", "Confirm", id="confirm-step"),
+        Binding("x", "demo_console", "Demo console", id="demo-console"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that only mean something on some steps appear in the footer only there."""
+        from screens.widgets.action_box import CONSOLE_ACTIONS, box_for
+
+        action_key = self.wizard.catalog.get(self.current).action
+        if action == "run_step":
+            return box_for(action_key) is not None and action_key not in CONSOLE_ACTIONS
+        if action == "confirm_step":
+            return action_key in CONSOLE_ACTIONS
+        if action == "demo_console":
+            return self.wizard.demo is not None and action_key in CONSOLE_ACTIONS
+        if action == "skip_optional":
+            return self.wizard.catalog.get(self.current).optional
+        return True
+
+    def action_demo_console(self) -> None:
+        from screens.widgets.action_box import ConsoleActionBox
+
+        for box in self.query(ConsoleActionBox):
+            box.do_in_demo_console()
 
     def __init__(self) -> None:
         super().__init__()
@@ -157,6 +179,7 @@ class StepScreen(KandjiStepsMixin):
         await self.query_one(StepPanel).remove()
         await self.query_one("#body", Horizontal).mount(StepPanel(self._view(number)))
         self._refresh_chrome()
+        self.refresh_bindings()
         self._focus_first_input()
 
     def _focus_first_input(self) -> None:

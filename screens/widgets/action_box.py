@@ -125,7 +125,7 @@ class ApiActionBox(ActionBox):
     """Inputs, the exact calls the step will make, and a Run button; then what was read back."""
 
     def compose(self) -> ComposeResult:
-        yield Static("What the wizard will do (nothing runs until you press Run)", classes="box-title")
+        yield Static("What the wizard will do — nothing runs until you press Enter or r", classes="box-title")
         settings = self.wizard.session.state.settings
         fields = FORMS.get(self.action, ())
         if self.action == "test-user" and settings.users_already_exist:
@@ -334,7 +334,7 @@ class ConsoleActionBox(ActionBox):
             yield Button("I did it: confirm (c)", id="confirm", variant="primary", compact=True)
             yield Button("Check now", id="check-now", compact=True)
             if self.wizard.demo is not None:
-                yield Button("Do this in the demo console", id="demo-do", variant="warning", compact=True)
+                yield Button("Do this in the demo console (x)", id="demo-do", variant="warning", compact=True)
         yield Static("", classes="result")
 
     def on_mount(self) -> None:

@@ -21,8 +21,8 @@ MASK = "•" * 12
 class CopyField(Horizontal):
     DEFAULT_CSS = """
     CopyField { height: auto; margin: 0 0 1 0; }
-    CopyField > Label { width: 26; padding: 1 1 0 0; color: $text-muted; }
-    CopyField > .value { width: 1fr; min-width: 16; border: round $primary 40%; padding: 0 1; height: 3; }
+    CopyField > Label { width: 22; padding: 1 1 0 0; color: $text-muted; }
+    CopyField > .value { width: 1fr; min-width: 16; border: round $primary 40%; padding: 0 1; height: auto; }
     CopyField > Button { min-width: 8; width: auto; margin: 1 0 0 1; }
     """
 

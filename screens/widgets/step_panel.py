@@ -79,15 +79,19 @@ class StepPanel(VerticalScroll):
             yield from self._inputs()
         if view.link:
             yield CopyField("Admin Console link", view.link, openable=True, id="link")
-        if box is not None and step.mode == "console":
-            yield from self._by_hand()
-        if box is not None:
+        if box is None:
+            yield from self._copy_fields()
+            yield from self._checklist()
+        elif step.mode == "console":
+            # Values to paste, then what the wizard sees, then the admin's own list.
+            yield from self._copy_fields()
             yield box
-        if box is not None and step.mode != "console":
+            yield from self._checklist()
+        else:
+            yield box
             with Collapsible(title="Do it by hand in the Admin Console instead", collapsed=True):
-                yield from self._by_hand()
-        elif box is None:
-            yield from self._by_hand()
+                yield from self._copy_fields()
+                yield from self._checklist()
         yield Input(
             value=view.note,
             placeholder="Note (optional): saved with this step",
@@ -95,7 +99,7 @@ class StepPanel(VerticalScroll):
             compact=True,
         )
 
-    def _by_hand(self) -> ComposeResult:
+    def _copy_fields(self) -> ComposeResult:
         view, step = self.view, self.view.step
         if step.action == "verify":
             yield from self._verification()
@@ -105,6 +109,9 @@ class StepPanel(VerticalScroll):
                 yield CopyField(label, secret=view.secret, id=f"copy-{key}")
             else:
                 yield CopyField(label, view.values.get(key), id=f"copy-{key}")
+
+    def _checklist(self) -> ComposeResult:
+        view, step = self.view, self.view.step
         with Vertical(id="checklist"):
             yield Label("Checklist", classes="section")
             for i, item in enumerate(step.checklist):
