@@ -73,6 +73,14 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
     assert version.stdout.strip() == f"okta-kandji-setup {__version__}"
     helptext = subprocess.run([str(command), "--help"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert helptext.returncode == 0 and "--demo" in helptext.stdout
+    as_module = subprocess.run(
+        [str(target / "bin" / "python"), "-m", "wizard", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert as_module.returncode == 0 and as_module.stdout.strip() == version.stdout.strip()
 
     # The installed package (not the checkout) finds its assets.
     probe = subprocess.run(
