@@ -351,7 +351,18 @@ class ConsoleActionBox(ActionBox):
                 lines.append(f"[yellow]…[/yellow] {name} [dim](not detected; Okta may not report it)[/dim]")
             else:
                 lines.append(f"[yellow]…[/yellow] {name}")
-        lines.append(detection.message)
+        hard_missing = any(v is False and n not in detection.soft for n, v in detection.items.items())
+        if detection.error or not detection.items or hard_missing:
+            # Say what happened: an error, or why a required item is missing (e.g. the
+            # Kandji pre-flight's cause and fix at step 11).
+            lines.append(detection.message)
+        else:
+            seen = sum(1 for value in detection.items.values() if value)
+            detectable = sum(1 for value in detection.items.values() if value is not None)
+            summary = f"Seen {seen} of {detectable} that Okta reports"
+            if detection.undetectable:
+                summary += f"; {len(detection.undetectable)} for you to confirm (c)"
+            lines.append(f"[dim]{summary}.[/dim]" + (" Polling…" if not detection.complete else ""))
         self.query_one("#detection", Static).update("\n".join(lines))
 
     @work(exclusive=True, group="detect", exit_on_error=False, description="watching Okta")
