@@ -17,19 +17,10 @@ def action_order() -> list[str]:
 
 
 def inputs_for(demo: DemoServices, action: str) -> dict[str, Any]:
-    person = demo.test_person
-    return {
-        "kandji": {"base_url": demo.kandji_base_url},
-        "kandji-token": {"token": demo.kandji_token},
-        "test-user": {
-            "login": person.login,
-            "first_name": person.first_name,
-            "last_name": person.last_name,
-            "password": person.password,
-            "existing_logins": demo.seeded_logins,
-        },
-        "verify": {"timeout": 30},
-    }.get(action, {})
+    inputs = demo.inputs()
+    inputs["test-user"]["existing_logins"] = demo.seeded_logins
+    inputs["verify"] = {"timeout": 30}
+    return inputs.get(action, {})
 
 
 async def run_action(ctx: EngineContext, demo: DemoServices, action: str) -> Outcome:

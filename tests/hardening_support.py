@@ -172,17 +172,7 @@ def objects(demo: Any, label: str = "Kandji SCIM App", group: str = "Kandji User
 
 
 def demo_inputs(demo: Any) -> dict[str, dict[str, Any]]:
-    person = demo.test_person
-    return {
-        "kandji": {"base_url": demo.kandji_base_url},
-        "kandji-token": {"token": demo.kandji_token},
-        "test-user": {
-            "login": person.login,
-            "first_name": person.first_name,
-            "last_name": person.last_name,
-            "password": person.password,
-        },
-    }
+    return demo.inputs()
 
 
 async def run_once(demo: Any, clock: Any, **client_options: Any) -> Run:

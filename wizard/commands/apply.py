@@ -269,17 +269,7 @@ async def _apply_demo(args: argparse.Namespace, out: Out, confirmed: frozenset[s
                 out.say(f"  Okta:   {demo.org_url}")
                 out.say(f"  Kandji: {demo.kandji_base_url}")
                 out.say(f"  Progress is kept in {store.root} (shown by `status`, labelled demo).")
-                person = demo.test_person
-                inputs = {
-                    "kandji": {"base_url": demo.kandji_base_url},
-                    "kandji-token": {"token": demo.kandji_token},
-                    "test-user": {
-                        "login": person.login,
-                        "first_name": person.first_name,
-                        "last_name": person.last_name,
-                        "password": person.password,
-                    },
-                }
+                inputs = demo.inputs()
                 opts = FlowOptions(
                     assume_yes=True,
                     console_timeout=10.0,

@@ -224,6 +224,20 @@ class DemoServices:
     def kandji_base_url(self) -> str:
         return self.kandji_url.base_url
 
+    def inputs(self) -> dict[str, dict[str, Any]]:
+        """What the admin would type at each step of the demo, keyed by catalog action."""
+        person = self.test_person
+        return {
+            "kandji": {"base_url": self.kandji_base_url},
+            "kandji-token": {"token": self.kandji_token},
+            "test-user": {
+                "login": person.login,
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "password": person.password,
+            },
+        }
+
     def store_okta_token(self) -> None:
         """Put the demo's Okta API token in the demo keyring, as step 1 would."""
         assert self.api_token is not None

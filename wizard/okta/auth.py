@@ -127,7 +127,7 @@ def load_signing_key(pem: SecretStr) -> RSAKey | ECKey:
     text = pem.get_secret_value().strip()
     if "PRIVATE KEY" not in text:
         raise InvalidPrivateKey(
-            "That is not a PEM private key (it should start with '-----BEGIN PRIVATE KEY-----'). "
+            "That is not a PEM private key (its first line should be a BEGIN … PRIVATE KEY line). "
             "Use the private key of the key pair whose public key is registered on the service app."
         )
     key: RSAKey | ECKey | None = None
