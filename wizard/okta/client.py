@@ -159,6 +159,12 @@ class OktaClient:
                 "use the org check (GET /api/v1/org) instead.",
             ) from None
 
+    async def list_user_roles(self, user_id: str) -> list[dict[str, Any]]:
+        """The admin roles assigned to a user (`type` such as SUPER_ADMIN, `label`, `status`,
+        `assignmentType`). For an API token, `user_id` is the id `get_me` returned."""
+        path = f"/api/v1/users/{_seg(user_id)}/roles"
+        return [r async for r in self._pages(path, {}, operation="list_user_roles")]
+
     # -- apps ------------------------------------------------------------------------------------
     async def find_app_by_label(self, label: str) -> dict[str, Any] | None:
         """The SAML 2.0 app whose label is exactly `label` (`q` is only a prefix match)."""

@@ -29,6 +29,7 @@ class Permission:
 OPERATION_PERMISSIONS: dict[str, Permission] = {
     "get_org": Permission("okta.orgs.read", _READ_ONLY),
     "get_me": Permission("okta.users.read", _READ_ONLY),
+    "list_user_roles": Permission("okta.roles.read", _READ_ONLY),
     "find_app_by_label": Permission("okta.apps.read", _READ_ONLY),
     "list_apps": Permission("okta.apps.read", _READ_ONLY),
     "get_app": Permission("okta.apps.read", _READ_ONLY),
@@ -61,6 +62,7 @@ OPERATION_PERMISSIONS: dict[str, Permission] = {
 OPERATION_TEXT: dict[str, str] = {
     "get_org": "reading the org settings",
     "get_me": "reading the signed-in admin",
+    "list_user_roles": "reading the admin's roles",
     "find_app_by_label": "searching apps",
     "list_apps": "listing apps",
     "get_app": "reading the app",
