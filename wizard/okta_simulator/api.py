@@ -44,42 +44,57 @@ class Route:
     pattern: re.Pattern[str]
     handler: str
     scope: str | None
+    roles: frozenset[str] | None = None  # admin role types that may call it; None: any admin
 
 
-def _route(method: str, template: str, handler: str, scope: str | None) -> Route:
+def _route(
+    method: str, template: str, handler: str, scope: str | None, roles: frozenset[str] | None = None
+) -> Route:
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-    return Route(method, re.compile(f"^{regex}$"), handler, scope)
+    return Route(method, re.compile(f"^{regex}$"), handler, scope, roles)
+
+
+# Which standard admin roles may make each write, as far as Okta's role documentation goes (a
+# simplification: Okta can narrow a role to some apps or groups, and custom roles carry their
+# own permissions, which the simulator does not model, so a CUSTOM role allows no write here).
+APP_WRITERS = frozenset({"SUPER_ADMIN", "APP_ADMIN"})
+GROUP_WRITERS = frozenset({"SUPER_ADMIN", "ORG_ADMIN"})
+USER_WRITERS = frozenset({"SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN"})
+MEMBERS = USER_WRITERS | {"GROUP_MEMBERSHIP_ADMIN"}  # add or remove group members
 
 
 ROUTES: tuple[Route, ...] = (
     _route("GET", "/api/v1/org", "get_org", "okta.orgs.read"),
     _route("GET", "/api/v1/users", "list_users", "okta.users.read"),
-    _route("POST", "/api/v1/users", "create_user", "okta.users.manage"),
+    _route("POST", "/api/v1/users", "create_user", "okta.users.manage", USER_WRITERS),
     _route("GET", "/api/v1/users/{user}", "get_user", "okta.users.read"),
-    _route("DELETE", "/api/v1/users/{user}", "delete_user", "okta.users.manage"),
+    _route("DELETE", "/api/v1/users/{user}", "delete_user", "okta.users.manage", USER_WRITERS),
+    _route("GET", "/api/v1/users/{user}/roles", "list_user_roles", "okta.roles.read"),
     _route("GET", "/api/v1/apps", "list_apps", "okta.apps.read"),
-    _route("POST", "/api/v1/apps", "create_app", "okta.apps.manage"),
+    _route("POST", "/api/v1/apps", "create_app", "okta.apps.manage", APP_WRITERS),
     _route("GET", "/api/v1/apps/{app}", "get_app", "okta.apps.read"),
-    _route("PUT", "/api/v1/apps/{app}", "replace_app", "okta.apps.manage"),
-    _route("DELETE", "/api/v1/apps/{app}", "delete_app", "okta.apps.manage"),
-    _route("POST", "/api/v1/apps/{app}/lifecycle/activate", "activate_app", "okta.apps.manage"),
-    _route("POST", "/api/v1/apps/{app}/lifecycle/deactivate", "deactivate_app", "okta.apps.manage"),
+    _route("PUT", "/api/v1/apps/{app}", "replace_app", "okta.apps.manage", APP_WRITERS),
+    _route("DELETE", "/api/v1/apps/{app}", "delete_app", "okta.apps.manage", APP_WRITERS),
+    _route("POST", "/api/v1/apps/{app}/lifecycle/activate", "activate_app", "okta.apps.manage", APP_WRITERS),
+    _route(
+        "POST", "/api/v1/apps/{app}/lifecycle/deactivate", "deactivate_app", "okta.apps.manage", APP_WRITERS
+    ),
     _route("GET", "/api/v1/apps/{app}/features", "list_features", "okta.apps.read"),
     _route("GET", "/api/v1/apps/{app}/features/{feature}", "get_feature", "okta.apps.read"),
     _route("GET", "/api/v1/apps/{app}/connections/default", "get_connection", "okta.apps.read"),
     _route("GET", "/api/v1/apps/{app}/groups", "list_app_groups", "okta.apps.read"),
     _route("GET", "/api/v1/apps/{app}/groups/{group}", "get_assignment", "okta.apps.read"),
-    _route("PUT", "/api/v1/apps/{app}/groups/{group}", "assign_group", "okta.apps.manage"),
-    _route("DELETE", "/api/v1/apps/{app}/groups/{group}", "unassign_group", "okta.apps.manage"),
+    _route("PUT", "/api/v1/apps/{app}/groups/{group}", "assign_group", "okta.apps.manage", APP_WRITERS),
+    _route("DELETE", "/api/v1/apps/{app}/groups/{group}", "unassign_group", "okta.apps.manage", APP_WRITERS),
     _route("GET", "/api/v1/apps/{app}/users", "list_app_users", "okta.apps.read"),
     _route("GET", "/api/v1/apps/{app}/users/{user}", "get_app_user", "okta.apps.read"),
     _route("GET", "/api/v1/groups", "list_groups", "okta.groups.read"),
-    _route("POST", "/api/v1/groups", "create_group", "okta.groups.manage"),
+    _route("POST", "/api/v1/groups", "create_group", "okta.groups.manage", GROUP_WRITERS),
     _route("GET", "/api/v1/groups/{group}", "get_group", "okta.groups.read"),
-    _route("DELETE", "/api/v1/groups/{group}", "delete_group", "okta.groups.manage"),
+    _route("DELETE", "/api/v1/groups/{group}", "delete_group", "okta.groups.manage", GROUP_WRITERS),
     _route("GET", "/api/v1/groups/{group}/users", "list_group_users", "okta.groups.read"),
-    _route("PUT", "/api/v1/groups/{group}/users/{user}", "add_member", "okta.groups.manage"),
-    _route("DELETE", "/api/v1/groups/{group}/users/{user}", "remove_member", "okta.groups.manage"),
+    _route("PUT", "/api/v1/groups/{group}/users/{user}", "add_member", "okta.groups.manage", MEMBERS),
+    _route("DELETE", "/api/v1/groups/{group}/users/{user}", "remove_member", "okta.groups.manage", MEMBERS),
     _route("GET", "/api/v1/logs", "get_logs", "okta.logs.read"),
     _route("GET", "/api/v1/meta/schemas/apps/{app}/default", "get_app_schema", "okta.schemas.read"),
 )
@@ -138,6 +153,14 @@ class Api:
                 raise not_found("me", "User")
             user = req.principal.subject
         return Reply(200, self._user(self.t.user_by_id_or_login(user), req.origin))
+
+    def list_user_roles(self, req: Request, user: str) -> Reply:
+        user_id = self.t.user_by_id_or_login(user)["id"]
+        roles = [
+            {**role, "_links": {"assignee": {"href": f"{req.origin}/api/v1/users/{user_id}"}}}
+            for role in self.t.admin_roles.get(user_id, [])
+        ]
+        return Reply(200, roles)
 
     def create_user(self, req: Request) -> Reply:
         activate = req.query.get("activate", "true").lower() != "false"

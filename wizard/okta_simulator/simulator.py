@@ -15,7 +15,7 @@ import json
 import secrets
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
@@ -121,12 +121,24 @@ class OktaSimulator:
         return f"{'https' if self.tls else 'http'}://{self.host_port}"
 
     # -- credentials ---------------------------------------------------------------------------
-    def create_api_token(self, scopes: set[str] | None = None) -> str:
-        """A token acting as the seeded admin. `scopes=None`: a Super Administrator's token."""
+    def create_api_token(self, scopes: set[str] | None = None, roles: Iterable[str] | None = None) -> str:
+        """A token acting as the seeded admin, a Super Administrator; `scopes` narrows what it may
+        call. With `roles` (admin role types such as "READ_ONLY_ADMIN", "APP_ADMIN", "CUSTOM"), the
+        token belongs to a new admin holding exactly those roles, as a token carries the rights of
+        the admin who created it."""
+        subject = self.tenant.admin_id
+        if roles is not None:
+            with self.tenant.lock:
+                number = len(self.tenant.admin_roles) + 1
+                domain = f"{self.tenant.org['subdomain']}.example.com"
+                login = f"admin{number}@{domain}"
+                subject = self.tenant.add_user(
+                    {"firstName": "Admin", "lastName": str(number), "login": login, "email": login}
+                )["id"]
+                self.tenant.assign_roles(subject, list(roles))
         token = "00" + secrets.token_urlsafe(30)
-        self.api_tokens[token] = ApiPrincipal(
-            "token", self.tenant.admin_id, frozenset(scopes) if scopes is not None else None
-        )
+        narrowed = frozenset(scopes) if scopes is not None else None
+        self.api_tokens[token] = ApiPrincipal("token", subject, narrowed)
         return token
 
     def revoke_api_token(self, token: str) -> None:
@@ -328,7 +340,12 @@ class OktaSimulator:
                 reply = error_reply(ApiError(429, "E0000047"))
                 reply.headers.update(limit_headers)
                 return reply
-            if not principal.allows(route.scope):
+            refused = not principal.allows(route.scope) or (
+                route.roles is not None
+                and principal.acts_as_admin
+                and not (self.tenant.role_types(principal.subject) & route.roles)
+            )
+            if refused:
                 reply = error_reply(ApiError(403, "E0000006"))
                 reply.headers.update(limit_headers)
                 return reply

@@ -115,6 +115,28 @@ class ApiPrincipal:
     def allows(self, scope: str | None) -> bool:
         return scope is None or self.scopes is None or scope in self.scopes
 
+    @property
+    def acts_as_admin(self) -> bool:
+        """An API token carries the admin roles of the user who created it (the tenant holds
+        them); a service app's roles are not modelled, its scopes are the check."""
+        return self.kind == "token"
+
+
+# Okta's labels for its standard admin role types (USER_ADMIN is shown as "Group Administrator").
+ROLE_LABELS: dict[str, str] = {
+    "SUPER_ADMIN": "Super Administrator",
+    "ORG_ADMIN": "Organization Administrator",
+    "APP_ADMIN": "Application Administrator",
+    "USER_ADMIN": "Group Administrator",
+    "GROUP_MEMBERSHIP_ADMIN": "Group Membership Administrator",
+    "HELP_DESK_ADMIN": "Help Desk Administrator",
+    "READ_ONLY_ADMIN": "Read-only Administrator",
+    "REPORT_ADMIN": "Report Administrator",
+    "MOBILE_ADMIN": "Mobile Administrator",
+    "API_ACCESS_MANAGEMENT_ADMIN": "API Access Management Administrator",
+    "CUSTOM": "Custom role",
+}
+
 
 class Tenant:
     """All objects of one simulated org. Methods raise `ApiError` the way Okta answers."""
@@ -145,6 +167,9 @@ class Tenant:
         self.app_groups: dict[str, dict[str, dict[str, Any]]] = {}
         self.app_users: dict[str, dict[str, dict[str, Any]]] = {}
         self.logs: list[dict[str, Any]] = []
+        self.admin_roles: dict[str, list[dict[str, Any]]] = {}  # user id -> role assignments
+        # Own counter, so role ids never shift the ids of users, groups and apps (snapshots).
+        self._role_ids = itertools.count(1)
         self.group_search_lag = 0.0
         self.saml_feature_enabled = True
         self.password_min_length = 8
@@ -156,6 +181,31 @@ class Tenant:
                 "email": f"admin@{subdomain}.example.com",
             },
         )["id"]
+        self.assign_roles(self.admin_id, ["SUPER_ADMIN"])
+
+    # -- admin roles ---------------------------------------------------------------------------
+    def assign_roles(self, user_id: str, role_types: list[str]) -> None:
+        """Give a user admin roles, stored in the shape of Okta's role assignment objects."""
+        now = iso(self.clock())
+        for role_type in role_types:
+            if role_type not in ROLE_LABELS:
+                raise ValueError(f"unknown admin role type {role_type!r}; use one of {sorted(ROLE_LABELS)}")
+            role: dict[str, Any] = {
+                "id": f"ra1{next(self._role_ids):011d}sim0x7",
+                "label": ROLE_LABELS[role_type],
+                "type": role_type,
+                "status": "ACTIVE",
+                "created": now,
+                "lastUpdated": now,
+                "assignmentType": "USER",
+            }
+            if role_type == "CUSTOM":
+                role["role"] = f"cr0{next(self._role_ids):011d}sim0x7"
+                role["resource-set"] = f"iam{next(self._role_ids):011d}sim0x7"
+            self.admin_roles.setdefault(user_id, []).append(role)
+
+    def role_types(self, user_id: str) -> set[str]:
+        return {r["type"] for r in self.admin_roles.get(user_id, []) if r["status"] == "ACTIVE"}
 
     # -- ids -----------------------------------------------------------------------------------
     def new_id(self, prefix: str) -> str:
