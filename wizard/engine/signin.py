@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import SecretStr
@@ -77,6 +78,59 @@ def usable_api_token(token: SecretStr, source: str = "The Okta API token") -> Se
     return cleaned
 
 
+# What the wizard's writes need, as admin role types, for an API token (whose rights are those of
+# the admin who created it). This is our best reading of Okta's standard-role documentation, not
+# something Okta states per call: roles can be narrowed to some apps or groups, and custom roles
+# carry their own permissions. So a shortfall found here is reported before any write, and any
+# refusal we cannot foresee is still named by the 403 at the step that meets it.
+SUPER_ADMIN = "SUPER_ADMIN"
+CUSTOM_ROLE = "CUSTOM"
+ROLE_NAMES: dict[str, str] = {
+    "SUPER_ADMIN": "Super Administrator",
+    "ORG_ADMIN": "Organization Administrator",
+    "APP_ADMIN": "Application Administrator",
+    "USER_ADMIN": "Group Administrator",
+    "GROUP_MEMBERSHIP_ADMIN": "Group Membership Administrator",
+    "HELP_DESK_ADMIN": "Help Desk Administrator",
+    "READ_ONLY_ADMIN": "Read-only Administrator",
+    "REPORT_ADMIN": "Report Administrator",
+}
+APP_WRITERS = ("SUPER_ADMIN", "APP_ADMIN")
+GROUP_WRITERS = ("SUPER_ADMIN", "ORG_ADMIN")
+USER_WRITERS = ("SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN")
+MEMBER_WRITERS = (*USER_WRITERS, "GROUP_MEMBERSHIP_ADMIN")
+
+
+@dataclass(frozen=True)
+class WriteNeed:
+    what: str  # "creating the app"
+    action: str  # the engine action whose steps make the write
+    roles: tuple[str, ...]  # any one of these role types allows it
+
+
+def write_needs(settings: SetupSettings) -> list[WriteNeed]:
+    """The writes this setup will make, in step order, and the roles that allow each."""
+    people = (
+        WriteNeed("adding your existing users to the group", "test-user", MEMBER_WRITERS)
+        if settings.users_already_exist
+        else WriteNeed("creating the test person and adding them to the group", "test-user", USER_WRITERS)
+    )
+    return [
+        WriteNeed("creating the app", "create-app", APP_WRITERS),
+        WriteNeed("creating the group", "group", GROUP_WRITERS),
+        people,
+        WriteNeed("assigning the group to the app", "assign", APP_WRITERS),
+    ]
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _both(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _missing_scopes(error: E.OktaOAuthError) -> list[str]:
     """Scopes named in an `invalid_scope` answer (Okta lists them after a colon)."""
     text = error.summary.split(":", 1)[-1]
@@ -93,6 +147,14 @@ class SignInEngine:
         ]
         if settings.auth_method != "oauth":
             calls.append(PlannedCall("GET", "/api/v1/users/me", None, "confirm whose API token this is"))
+            calls.append(
+                PlannedCall(
+                    "GET",
+                    "/api/v1/users/{userId}/roles",
+                    None,
+                    "read the admin's roles, to see whether they allow the wizard's writes",
+                )
+            )
         calls += [
             PlannedCall(
                 "GET", f"/api/v1/apps?q={settings.app_label}", None, "confirm the credentials may read apps"
@@ -111,7 +173,9 @@ class SignInEngine:
         if outcome.ok:
             record_action(ctx, ACTION, StepStatus.DONE, outcome.evidence)
         else:
-            record_action(ctx, ACTION, StepStatus.FAILED, {}, note=" ".join(outcome.messages)[:500])
+            # Keep what the role check learnt (role types, not secrets) for the report and support.
+            kept = {k: outcome.evidence[k] for k in ("admin_roles", "missing_roles") if k in outcome.evidence}
+            record_action(ctx, ACTION, StepStatus.FAILED, kept, note=" ".join(outcome.messages)[:500])
         return outcome
 
     async def verify(self, ctx: EngineContext) -> Outcome:
@@ -140,16 +204,24 @@ class SignInEngine:
             "auth_method": method,
         }
         warnings: list[str] = []
+        roles_judged = False
         if method != "oauth":
+            admin_id: str | None = None
             try:
                 me = await ctx.okta.get_me()
                 evidence["admin_login"] = (me.get("profile") or {}).get("login")
+                admin_id = me.get("id") if isinstance(me.get("id"), str) else None
             except E.OktaNotFoundError:
                 pass  # a service app has no "me"
             except E.TRANSIENT_ERRORS as exc:
                 return Outcome(False, messages=[str(exc)])
             except E.OktaError as exc:
                 return Outcome(False, messages=[str(exc)], fix_step="1")
+            if admin_id:
+                refusal = await self._check_roles(ctx, admin_id, evidence, warnings)
+                if refusal is not None:
+                    return refusal
+                roles_judged = "write_rights" in evidence
         granted = getattr(ctx.okta, "granted_scopes", None)
         if granted is not None:
             missing = sorted(set(DEFAULT_SCOPES) - set(granted))
@@ -175,13 +247,82 @@ class SignInEngine:
             return Outcome(False, evidence=evidence, messages=refused, fix_step="1")
         evidence["read_checks"] = ["okta.orgs.read", "okta.apps.read", "okta.groups.read"]
         who = f" as {evidence['admin_login']}" if evidence.get("admin_login") else ""
-        warnings.append(
-            "Write rights (creating the app, group and user) cannot be checked without writing; "
-            "a missing one is named when its step runs."
-        )
+        rights = ""
+        if evidence.get("write_rights") == "allowed by the admin's roles":
+            held = _both([ROLE_NAMES.get(t, t) for t in evidence.get("admin_roles", [])])
+            rights = f", and the admin's roles ({held}) allow the wizard's writes"
+        if not roles_judged:
+            warnings.append(
+                "Write rights (creating the app, group and user) cannot be checked without writing; "
+                "a missing one is named when its step runs."
+            )
         return Outcome(
             True,
             evidence=evidence,
-            messages=[f"Connected to {ctx.org.host}{who}; the credentials can read apps and groups."],
+            messages=[f"Connected to {ctx.org.host}{who}; the credentials can read apps and groups{rights}."],
             warnings=warnings,
         )
+
+    async def _check_roles(
+        self, ctx: EngineContext, admin_id: str, evidence: dict[str, Any], warnings: list[str]
+    ) -> Outcome | None:
+        """Judge the API token's write rights from its admin's roles, before any write. Returns a
+        failed Outcome naming the missing roles per step, or None (passed, perhaps with a warning)."""
+        try:
+            roles = await ctx.okta.list_user_roles(admin_id)
+        except E.TRANSIENT_ERRORS as exc:
+            return Outcome(False, messages=[str(exc)])
+        except E.OktaError as exc:
+            # Reading roles needs okta.roles.read and a role that may see role assignments; without
+            # them the token may still be able to do everything the wizard needs.
+            code = " ".join(str(p) for p in (exc.status, exc.error_code) if p)
+            warnings.append(
+                f"The admin's roles could not be read (Okta answered {code or 'with an error'}), so "
+                "the rights to write are checked as each write runs; a missing one is named at its step."
+            )
+            evidence["write_rights"] = "roles unreadable"
+            return None
+        active = [r for r in roles if isinstance(r, dict) and r.get("status", "ACTIVE") == "ACTIVE"]
+        types = sorted({str(r["type"]) for r in active if isinstance(r.get("type"), str)})
+        evidence["admin_roles"] = types
+        who = f" ({evidence['admin_login']})" if evidence.get("admin_login") else ""
+        if SUPER_ADMIN in types:
+            evidence["write_rights"] = "allowed by the admin's roles"
+            return None
+        if not types:
+            warnings.append(
+                f"Okta lists no admin role for this token's admin{who}, so the rights to write cannot "
+                "be judged here; a missing one is named when its step runs."
+            )
+            evidence["write_rights"] = "no roles listed"
+            return None
+        held = set(types)
+        missing = [need for need in write_needs(ctx.settings) if not held & set(need.roles)]
+        if not missing:
+            evidence["write_rights"] = "allowed by the admin's roles"
+            return None
+        if CUSTOM_ROLE in held:
+            custom = [str(r.get("label") or "custom role") for r in active if r.get("type") == CUSTOM_ROLE]
+            warnings.append(
+                f"This token's admin{who} holds a custom admin role ({_both(custom)}), whose permissions "
+                "cannot be judged from its type; if it lacks one the wizard needs, Okta refuses that "
+                "write and the step names what is missing."
+            )
+            evidence["write_rights"] = "custom role, not judged"
+            return None
+        labels = {str(r["type"]): str(r.get("label") or r["type"]) for r in active if r.get("type")}
+        holds = _both([ROLE_NAMES.get(t, labels.get(t, t)) for t in types])
+        catalog = ctx.catalog
+        shortfalls = []
+        for need in missing:
+            span = catalog.span(need.action)
+            steps = f"steps {span}" if "–" in span else f"step {span}"
+            shortfalls.append(f"{need.what} ({steps}) needs {_either([ROLE_NAMES[r] for r in need.roles])}")
+        message = (
+            f"This token's admin{who} holds {holds} only: {'; '.join(shortfalls)}. Create the API "
+            "token as an admin who holds those roles (Security → API → Tokens), or have a Super "
+            "Administrator assign them (Security → Administrators), then run step 1 again."
+        )
+        evidence["write_rights"] = "missing roles"
+        evidence["missing_roles"] = {need.what: list(need.roles) for need in missing}
+        return Outcome(False, evidence=evidence, messages=[message], fix_step="1")
