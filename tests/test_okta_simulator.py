@@ -251,3 +251,93 @@ def test_console_settings_over_http_need_the_console_token_not_okta_credentials(
     assert (
         httpx.post(f"{sim.base_url}/__console/apps/nope/to-app", headers=console, json={}).status_code == 404
     )
+
+
+# -- admin roles -------------------------------------------------------------------------------
+
+
+async def test_the_roles_endpoint_answers_in_okta_shape(sim, make_client):
+    async with make_client() as okta:
+        me = await okta.get_me()
+        (role,) = await okta.list_user_roles(me["id"])
+    assert role["type"] == "SUPER_ADMIN" and role["label"] == "Super Administrator"
+    assert role["status"] == "ACTIVE" and role["assignmentType"] == "USER"
+    assert role["id"] and role["created"] and role["lastUpdated"]
+    assert role["_links"]["assignee"]["href"].endswith(f"/api/v1/users/{me['id']}")
+
+
+async def test_a_token_acts_with_the_roles_it_was_created_with(sim, make_client):
+    from wizard.okta import errors as E
+    from wizard.okta.auth import ApiTokenAuth
+
+    token = sim.create_api_token(roles=["APP_ADMIN", "CUSTOM"])
+    async with make_client(ApiTokenAuth(SecretStr(token))) as okta:
+        me = await okta.get_me()
+        roles = await okta.list_user_roles(me["id"])
+        assert sorted(r["type"] for r in roles) == ["APP_ADMIN", "CUSTOM"]
+        custom = next(r for r in roles if r["type"] == "CUSTOM")
+        assert custom["role"] and custom["resource-set"]
+        app = await okta.create_saml_app("Kandji SCIM App")  # an Application Administrator may
+        with pytest.raises(E.OktaPermissionError) as refused:
+            await okta.create_group("Kandji Users", "d")
+    assert me["id"] != sim.tenant.admin_id
+    assert app["label"] == "Kandji SCIM App"
+    assert refused.value.status == 403 and refused.value.error_code == "E0000006"
+
+
+async def test_a_write_without_the_role_gets_okta_403_and_the_remedy_names_the_role(sim, make_client):
+    import json
+
+    from wizard.okta import errors as E
+    from wizard.okta.auth import ApiTokenAuth
+
+    token = sim.create_api_token(roles=["READ_ONLY_ADMIN"])
+    async with make_client(ApiTokenAuth(SecretStr(token))) as okta:
+        assert await okta.find_app_by_label("Kandji SCIM App") is None  # reads are allowed
+        with pytest.raises(E.OktaPermissionError) as refused:
+            await okta.create_saml_app("Kandji SCIM App")
+    assert "Application Administrator" in refused.value.remedy
+    assert "okta.apps.manage" in refused.value.remedy
+    (post,) = [ex for ex in sim.exchanges if ex.method == "POST"]
+    body = json.loads(post.response_body)
+    assert post.status == 403 and body["errorCode"] == "E0000006"
+    assert body["errorSummary"] == "You do not have permission to perform the requested action"
+    assert not [a for a in sim.tenant.apps.values() if a["label"] == "Kandji SCIM App"]
+
+
+@pytest.mark.parametrize(
+    ("roles", "allowed"),
+    [
+        (["ORG_ADMIN"], {"create_group", "create_user", "add_user_to_group"}),
+        (["USER_ADMIN"], {"create_user", "add_user_to_group"}),
+        (["GROUP_MEMBERSHIP_ADMIN"], {"add_user_to_group"}),
+        (["APP_ADMIN"], {"create_saml_app", "assign_group"}),
+        (["HELP_DESK_ADMIN"], set()),
+    ],
+)
+async def test_each_write_needs_its_roles(sim, make_client, roles, allowed):
+    from wizard.okta import errors as E
+    from wizard.okta.auth import ApiTokenAuth
+
+    app_id = sim.tenant.add_app("Kandji SCIM App")["id"]
+    group_id = sim.add_group("Kandji Users")
+    user_id = sim.add_user("pat@acme.example.com")
+    token = sim.create_api_token(roles=roles)
+    writes = {
+        "create_saml_app": lambda okta: okta.create_saml_app("Other App"),
+        "create_group": lambda okta: okta.create_group("Other Group", "d"),
+        "create_user": lambda okta: okta.create_user(
+            person("new@acme.example.com"), SecretStr("Correct-Horse-9"), []
+        ),
+        "add_user_to_group": lambda okta: okta.add_user_to_group(group_id, user_id),
+        "assign_group": lambda okta: okta.assign_group(app_id, group_id, {}),
+    }
+    done = set()
+    async with make_client(ApiTokenAuth(SecretStr(token))) as okta:
+        for name, write in writes.items():
+            try:
+                await write(okta)
+                done.add(name)
+            except E.OktaPermissionError as exc:
+                assert exc.error_code == "E0000006"
+    assert done == allowed
