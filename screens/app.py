@@ -132,13 +132,20 @@ class WizardApp(App[None]):
 
     def read_kandji_token(self) -> str | None:
         """Read at the moment of use (copy, reveal), so nothing holds it longer than needed."""
-        if self.org is None:
+        from wizard.secrets import SecretStoreError
+
+        # A keyring the probe found locked can block for a long time: don't ask it here.
+        if self.org is None or (self.keyring_probe is not None and self.keyring_probe.state == "locked"):
             return None
-        secret = self.secrets.get(self.org.host, self._kandji_purpose())
+        try:
+            secret = self.secrets.get(self.org.host, self._kandji_purpose())
+        except SecretStoreError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return None
         return secret.get_secret_value() if secret is not None else None
 
     def kandji_token_present(self) -> bool:
-        return self.org is not None and self.secrets.get(self.org.host, self._kandji_purpose()) is not None
+        return self.read_kandji_token() is not None
 
     def demo_prefill(self, key: str) -> str:
         """Values the demo types for the admin (nothing outside the demo)."""
