@@ -97,6 +97,7 @@ class Call:
 AUTOMATED_PATH: tuple[Call, ...] = (
     Call("get_org", "GET", r"/api/v1/org"),
     Call("get_me", "GET", r"/api/v1/users/me"),
+    Call("list_user_roles", "GET", r"/api/v1/users/[^/]+/roles"),
     Call("find_app_by_label", "GET", r"/api/v1/apps"),
     Call("find_group_by_name", "GET", r"/api/v1/groups"),
     Call("create_saml_app", "POST", r"/api/v1/apps", write=True),

@@ -82,7 +82,7 @@ async def test_missing_scope_names_the_scope_and_role(sim, make_client):
         with pytest.raises(E.OktaPermissionError) as info:
             await okta.create_group("Kandji Users", "d")
     assert "okta.groups.manage" in info.value.remedy
-    assert "Group Administrator" in info.value.remedy
+    assert "Organization Administrator" in info.value.remedy  # what step 1's role check asks for
 
 
 async def test_ungranted_scope_request_is_explained(sim, make_client):

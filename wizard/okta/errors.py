@@ -40,8 +40,9 @@ OPERATION_PERMISSIONS: dict[str, Permission] = {
     "find_group_by_name": Permission("okta.groups.read", _READ_ONLY),
     "get_group": Permission("okta.groups.read", _READ_ONLY),
     "list_group_users": Permission("okta.groups.read", _READ_ONLY),
-    "create_group": Permission("okta.groups.manage", _GROUPS_ADMIN),
-    "delete_group": Permission("okta.groups.manage", _GROUPS_ADMIN),
+    # Creating groups is beyond a Group Administrator: it takes an Organization Administrator.
+    "create_group": Permission("okta.groups.manage", _ORG_ADMIN),
+    "delete_group": Permission("okta.groups.manage", _ORG_ADMIN),
     "add_user_to_group": Permission("okta.groups.manage", _GROUPS_ADMIN),
     "remove_user_from_group": Permission("okta.groups.manage", _GROUPS_ADMIN),
     "find_user": Permission("okta.users.read", _READ_ONLY),
