@@ -15,8 +15,11 @@ HELP = """\
 
 **Keys**
 
+- `Enter` in a field, or `r` — run the step: the calls shown (API steps), the proof (24)
+- `c` — on Admin Console steps: confirm what Okta cannot report
+- `x` — demo only: do the Admin Console step in the demo console
 - `n` / `b` — next / back
-- `d` — mark the current step done (again: not done)
+- `d` — mark the current step done by hand (again: not done)
 - `k` — on steps 17–18: your users already exist, skip the test person
 - `s` — show or hide the step list
 - `tab` / `shift+tab` — move between fields and buttons; `escape` leaves a field

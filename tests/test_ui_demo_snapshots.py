@@ -46,7 +46,7 @@ def demo():
 async def _still(pilot: Pilot) -> None:
     pilot.app.clear_notifications()
     no_blink(pilot.app)  # type: ignore[arg-type]
-    await pilot.pause()
+    await pilot.pause(0.1)  # let the panel finish scrolling to the focused field
 
 
 async def _console_steps(pilot: Pilot) -> None:

@@ -21,6 +21,8 @@ def _at(number: str):
     async def run_before(pilot: Pilot) -> None:
         await open_setup(pilot)
         await go_to(pilot, number)
+        await settle(pilot)  # let the panel finish scrolling to the focused field
+        await pilot.pause(0.1)
 
     return run_before
 
@@ -28,7 +30,9 @@ def _at(number: str):
 async def _help(pilot: Pilot) -> None:
     from textual.widgets import Markdown
 
-    await open_setup(pilot)
+    # Opened over the start screen: a step screen behind it may still be scrolling its
+    # panel to the focused field, which made the background differ from run to run.
+    await settle(pilot)
     await pilot.press("f1")
     markdown = pilot.app.screen.query_one(Markdown)
     for _ in range(50):  # the Markdown widget builds its blocks after mounting
