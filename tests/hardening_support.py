@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from tests.test_cli_fixtures import CONFIG as CLI_CONFIG
 from wizard.okta_simulator.server import Fault
 
 # -- figures -------------------------------------------------------------------------------------
@@ -229,18 +230,7 @@ FAST_CLI = (
     "from wizard.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
-CONFIG = """\
-[okta]
-org_url = "{org_url}"
-
-[kandji]
-scim_base_url = "{kandji_url}"
-
-[test_user]
-login = "{login}"
-first_name = "Taylor"
-last_name = "Test"
-"""
+CONFIG = CLI_CONFIG  # the same loopback setup the CLI tests use
 
 
 class Hold:

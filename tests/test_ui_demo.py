@@ -41,6 +41,18 @@ async def _to_step_9(pilot, app: WizardApp) -> StepScreen:
     return screen
 
 
+async def _to_step_b2(pilot, app: WizardApp, kandji_url: str) -> StepScreen:
+    """A new setup for acme.okta.com with the given Kandji URL saved at B.1."""
+    await settle(pilot)
+    app.screen.query_one("#org-url", Input).value = "acme.okta.com"
+    await press_and_settle(pilot, "enter")
+    screen = app.screen
+    assert isinstance(screen, StepScreen)
+    screen.query_one("#kandji-url", Input).value = kandji_url
+    await press_and_settle(pilot, "enter")
+    return screen
+
+
 async def test_demo_from_start_screen_to_finish_with_every_step_proved() -> None:
     with DemoServices() as demo:
         app = WizardApp(demo=demo)
@@ -170,12 +182,7 @@ async def test_keyring_unavailable_keeps_the_token_in_memory_with_a_warning(tmp_
     with ScimServer(token) as scim:
         app = WizardApp(allow_insecure_loopback=True)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            app.screen.query_one("#org-url", Input).value = "acme.okta.com"
-            await press_and_settle(pilot, "enter")
-            screen = app.screen
-            screen.query_one("#kandji-url", Input).value = scim.base_url
-            await press_and_settle(pilot, "enter")
+            screen = await _to_step_b2(pilot, app, scim.base_url)
             assert screen.current == "B.2"
             warning = _text(screen, "#keyring-warning")
             assert "no usable keyring" in warning.lower()
@@ -194,12 +201,7 @@ async def test_a_token_failing_the_preflight_is_not_stored_unless_the_admin_insi
     with ScimServer("the-right-token-" + "y" * 20) as scim:
         app = WizardApp(allow_insecure_loopback=True)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            app.screen.query_one("#org-url", Input).value = "acme.okta.com"
-            await press_and_settle(pilot, "enter")
-            screen = app.screen
-            screen.query_one("#kandji-url", Input).value = scim.base_url
-            await press_and_settle(pilot, "enter")
+            screen = await _to_step_b2(pilot, app, scim.base_url)
             screen.query_one("#kandji-token", Input).value = "a-wrong-token-" + "z" * 20
             await press_and_settle(pilot, "enter")
             assert screen.current == "B.2"

@@ -6,7 +6,15 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wizard.commands.common import Out, add_json, add_parser, add_secrets_stdin, add_yes, run_guarded
+from wizard.commands.common import (
+    Out,
+    add_json,
+    add_loopback,
+    add_parser,
+    add_secrets_stdin,
+    add_yes,
+    run_guarded,
+)
 from wizard.commands.exit_codes import Exit
 
 if TYPE_CHECKING:
@@ -74,12 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="you did this console step (9, 10, 11 or 12) but Okta cannot show all of it; repeatable",
     )
     add_secrets_stdin(parser)
-    parser.add_argument(
-        "--allow-insecure-loopback",
-        dest="loopback",
-        action="store_true",
-        help="accept http://127.0.0.1:PORT org and SCIM URLs (simulators and tests)",
-    )
+    add_loopback(parser)
     add_json(parser, "the outcome")
     parser.set_defaults(func=_run)
 

@@ -56,6 +56,15 @@ def add_json(parser: argparse.ArgumentParser, what: str = "the result") -> None:
     parser.add_argument("--json", action="store_true", help=f"print {what} as JSON on standard output")
 
 
+def add_loopback(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-insecure-loopback",
+        dest="loopback",
+        action="store_true",
+        help="accept http://127.0.0.1:PORT org and SCIM URLs (simulators and tests)",
+    )
+
+
 def add_secrets_stdin(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--secrets-stdin",

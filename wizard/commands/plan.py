@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any, NoReturn
 
-from wizard.commands.common import Out, add_json, add_parser, run_guarded
+from wizard.commands.common import Out, add_json, add_loopback, add_parser, run_guarded
 from wizard.commands.exit_codes import Exit
 
 
@@ -25,12 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         example="okta-kandji-setup plan --config setup.toml --json",
     )
     parser.add_argument("--config", type=Path, metavar="FILE", required=True, help="the setup's TOML file")
-    parser.add_argument(
-        "--allow-insecure-loopback",
-        dest="loopback",
-        action="store_true",
-        help="accept http://127.0.0.1:PORT org and SCIM URLs (simulators and tests)",
-    )
+    add_loopback(parser)
     add_json(parser, "the plan")
     parser.set_defaults(func=_run)
 

@@ -87,22 +87,20 @@ def _evidence(state: TenantState, action: str) -> dict[str, Any]:
     return merged
 
 
+def _object_item(kind: str, ident: str, name: object, evidence: dict[str, Any]) -> UndoItem:
+    """An object the wizard either created (removed by undo) or found and reused (kept)."""
+    created = bool(evidence.get("created_by_wizard"))
+    reason = "created by the wizard" if created else "existed before the wizard: kept"
+    return UndoItem(kind, ident, str(name), created, reason)
+
+
 def undo_plan(state: TenantState) -> list[UndoItem]:
     """What undo would remove and keep, in removal order, from the recorded evidence."""
     app, group = _evidence(state, "create-app"), _evidence(state, "group")
     user, assign = _evidence(state, "test-user"), _evidence(state, "assign")
     items: list[UndoItem] = []
     if user.get("user_id"):
-        created = bool(user.get("created_by_wizard"))
-        items.append(
-            UndoItem(
-                "test-person",
-                user["user_id"],
-                str(user.get("login")),
-                created,
-                "created by the wizard" if created else "existed before the wizard: kept",
-            )
-        )
+        items.append(_object_item("test-person", user["user_id"], user.get("login"), user))
     if assign.get("app_id") and assign.get("group_id"):
         ours = bool(app.get("created_by_wizard") or group.get("created_by_wizard"))
         items.append(
@@ -117,27 +115,9 @@ def undo_plan(state: TenantState) -> list[UndoItem]:
             )
         )
     if group.get("group_id"):
-        created = bool(group.get("created_by_wizard"))
-        items.append(
-            UndoItem(
-                "group",
-                group["group_id"],
-                str(group.get("group_name")),
-                created,
-                "created by the wizard" if created else "existed before the wizard: kept",
-            )
-        )
+        items.append(_object_item("group", group["group_id"], group.get("group_name"), group))
     if app.get("app_id"):
-        created = bool(app.get("created_by_wizard"))
-        items.append(
-            UndoItem(
-                "app",
-                app["app_id"],
-                str(app.get("label")),
-                created,
-                "created by the wizard" if created else "existed before the wizard: kept",
-            )
-        )
+        items.append(_object_item("app", app["app_id"], app.get("label"), app))
     return items
 
 
