@@ -77,6 +77,12 @@ async def test_demo_from_start_screen_to_finish_with_every_step_proved() -> None
             assert all(steps[n].evidence for n in EXPECTED_NUMBERS)
             report = app.session.path.with_name(app.session.path.stem + ".report.md").read_text()
             assert "Users in Kandji: 1 of 1" in report
+            # Okta now holds the token: the finish screen offers to delete the wizard's copy.
+            assert app.read_kandji_token() is not None
+            app.screen.query_one("#forget-token").press()
+            await settle_engine(pilot)
+            assert "Deleted from the keyring" in _text(app.screen, "#token-message")
+            assert app.read_kandji_token() is None
             state_bytes = app.session.path.read_text()
         kandji_users = [user["userName"] for user in demo.scim.users()]
         assert kandji_users == [demo.test_person.login]
