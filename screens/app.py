@@ -114,6 +114,13 @@ class WizardApp(App[None]):
         else:
             self.notify(message, severity="error")
 
+    async def close_tenant(self) -> None:
+        """Back to the list of setups: save and release this tenant (its lock too)."""
+        await self.engine.reset()
+        self.close_session()
+        self.org = None
+        self.switch_screen(StartScreen())
+
     def _enter(self, org: OrgUrl, session: TenantSession) -> None:
         from screens.step_screen import StepScreen
 

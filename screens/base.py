@@ -3,22 +3,19 @@ with the demo banner."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-if TYPE_CHECKING:
-    from screens.app import WizardApp
+from screens.host import WizardHost, host_of
 
 DEMO_BANNER = "DEMO — simulated Okta and Kandji on this machine; nothing real is changed."
 
 
 class WizardScreen(Screen[None]):
     @property
-    def wizard(self) -> WizardApp:
-        return self.app  # type: ignore[return-value]
+    def wizard(self) -> WizardHost:
+        return host_of(self)
 
     def compose_top(self) -> ComposeResult:
         yield Header(show_clock=False)  # no clock: screens and snapshots stay still

@@ -3,16 +3,31 @@ keyring when first needed and reopened when the credentials change."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from screens.app import WizardApp
+    from wizard.demo.services import DemoServices
     from wizard.engine import EngineContext
     from wizard.okta.client import OktaClient
+    from wizard.okta.domains import OrgUrl
+    from wizard.secrets import SecretStore
+    from wizard.state import TenantSession
+
+
+class LinkOwner(Protocol):
+    """What the link reads from the app: the open tenant and where its secrets are."""
+
+    demo: DemoServices | None
+    allow_insecure_loopback: bool
+    org: OrgUrl | None
+    session: TenantSession | None
+
+    @property
+    def secrets(self) -> SecretStore: ...
 
 
 class EngineLink:
-    def __init__(self, app: WizardApp) -> None:
+    def __init__(self, app: LinkOwner) -> None:
         self.app = app
         self._okta: OktaClient | None = None
 

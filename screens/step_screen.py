@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Footer, Input, Option
 
 from screens.finish_screen import FinishScreen
 from screens.kandji_steps import KandjiStepsMixin
-from screens.widgets.action_box import ActionDone, GoToStep
+from screens.widgets.messages import ActionDone, GoToStep
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel, StepView
 from wizard.catalog import Step
@@ -43,7 +43,7 @@ class StepScreen(KandjiStepsMixin):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that only mean something on some steps appear in the footer only there."""
-        from screens.widgets.action_box import CONSOLE_ACTIONS, box_for
+        from screens.widgets.boxes import CONSOLE_ACTIONS, box_for
 
         action_key = self.wizard.catalog.get(self.current).action
         if action == "run_step":
@@ -57,7 +57,7 @@ class StepScreen(KandjiStepsMixin):
         return True
 
     def action_demo_console(self) -> None:
-        from screens.widgets.action_box import ConsoleActionBox
+        from screens.widgets.console_box import ConsoleActionBox
 
         for box in self.query(ConsoleActionBox):
             box.do_in_demo_console()
@@ -238,7 +238,7 @@ class StepScreen(KandjiStepsMixin):
 
     # --- the engine's results ------------------------------------------------------------
     def action_run_step(self) -> None:
-        from screens.widgets.action_box import ConsoleActionBox
+        from screens.widgets.console_box import ConsoleActionBox
 
         for box in self.query("#action-box"):
             if isinstance(box, ConsoleActionBox):
@@ -247,7 +247,7 @@ class StepScreen(KandjiStepsMixin):
                 box.run_action()  # type: ignore[attr-defined]
 
     def action_confirm_step(self) -> None:
-        from screens.widgets.action_box import ConsoleActionBox
+        from screens.widgets.console_box import ConsoleActionBox
 
         for box in self.query(ConsoleActionBox):
             box.confirm()

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Static
 
-from screens.widgets.action_box import box_for
+from screens.widgets.boxes import box_for
 from screens.widgets.copy_field import CopyField
 from screens.widgets.preflight_panel import PreflightPanel
 from wizard.catalog import COPY_VALUES, Action, Step

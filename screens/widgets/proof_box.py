@@ -1,0 +1,81 @@
+"""Step 24: every group member provisioned in Okta and found in Kandji."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from screens.widgets.action_box import ActionBox
+from screens.widgets.action_text import format_outcome
+from screens.widgets.messages import ActionDone, GoToStep
+
+if TYPE_CHECKING:
+    from wizard.engine import ProofResult, UserProof
+
+
+class ProofBox(ActionBox):
+    """Step 24: every group member provisioned in Okta and found in Kandji."""
+
+    TIMEOUT = 180.0
+
+    def compose(self) -> ComposeResult:
+        yield Static("Proof from both sides", classes="box-title")
+        yield Static(
+            "Polls Okta until every member of the group is PROVISIONED and SYNCHRONIZED, then "
+            "looks each one up in Kandji by userName.",
+            classes="plan",
+        )
+        with Horizontal():
+            yield Button("Prove it (r)", id="run-action", variant="primary", compact=True)
+        yield Static("", id="proof-users")
+        yield Static("", classes="result")
+        yield Vertical(id="fixes")
+
+    @on(Button.Pressed, "#run-action")
+    def _run_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.run_action()
+
+    def show_users(self, users: list[UserProof]) -> None:
+        lines = []
+        for user in users:
+            mark = "[green]✔[/green]" if user.done else "[yellow]…[/yellow]"
+            okta = f"{user.okta_status or 'not yet'}/{user.sync_state or '—'}"
+            lines.append(f"{mark} {user.login}  [dim]Okta[/dim] {okta}  [dim]Kandji[/dim] {user.kandji}")
+        done = sum(1 for user in users if user.done)
+        lines.append(f"{done} of {len(users)} in Kandji")
+        self.query_one("#proof-users", Static).update("\n".join(lines))
+
+    @work(exclusive=True, group="apply", exit_on_error=False, description="proving step 24")
+    async def run_action(self) -> None:
+        from wizard.engine import prove
+        from wizard.engine.prove import VerifyEngine
+
+        ctx = await self.engine_context()
+        if ctx is None:
+            return
+        self.say("Waiting for Okta to push the users…")
+        result: ProofResult = await prove(ctx, timeout=self.TIMEOUT, on_progress=self.show_users)
+        self.show_users(result.users)
+        outcome = VerifyEngine()._record(ctx, result)
+        self.say(format_outcome(outcome))
+        fixes = self.query_one("#fixes", Vertical)
+        await fixes.remove_children()
+        offered: set[str] = set()
+        for diagnosis in result.diagnoses:
+            text = f"[b]{diagnosis.title}[/b] ({diagnosis.source}): {diagnosis.detail}\n→ {diagnosis.fix}"
+            await fixes.mount(Static(text))
+            if diagnosis.fix_step and diagnosis.fix_step not in offered:
+                offered.add(diagnosis.fix_step)
+                label = f"Go to step {diagnosis.fix_step}"
+                await fixes.mount(Button(label, name=diagnosis.fix_step, compact=True))
+        self.post_message(ActionDone("verify", result.ok))
+
+    @on(Button.Pressed, "#fixes Button")
+    def _go_fix(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(GoToStep(event.button.name or ""))
