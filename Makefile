@@ -28,9 +28,12 @@ run: $(VENV)/.installed
 lint: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check .
 
+# One pytest worker per core; `loadgroup` keeps tests marked with one xdist_group together.
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
+
 test: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/ruff check .
-	$(TEST_VENV)/bin/python -m pytest
+	$(TEST_VENV)/bin/python -m pytest $(PYTEST_PARALLEL)
 
 bench: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/python benchmarks/startup.py

@@ -53,8 +53,29 @@ async def engine_ctx(demo_services):
         yield ctx
 
 
+FIGURES_KEY = "reliability_figures"
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """In an xdist worker: hand the figures it counted to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        from tests.hardening_support import FIGURES
+
+        output[FIGURES_KEY] = FIGURES.export()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """In the xdist controller: add up each worker's figures as it finishes."""
+    from tests.hardening_support import FIGURES
+
+    FIGURES.merge(getattr(node, "workeroutput", {}).get(FIGURES_KEY, {}))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """The hardening suites' figures (issue 7), one block at the end of `make test`."""
+    """The hardening suites' figures (issue 7), one block at the end of `make test`, added up
+    over the xdist workers."""
     from tests.hardening_support import FIGURES
 
     lines = FIGURES.lines()

@@ -2,7 +2,8 @@
 faults aimed at one Okta call by a regular expression, and a rig that runs the whole headless
 flow (`apply`'s run through every step) against the demo services, as many times as needed.
 
-The figures are printed at the end of `make test` by `pytest_terminal_summary` in conftest.py.
+The figures are printed at the end of `make test` by `pytest_terminal_summary` in conftest.py;
+under pytest-xdist each worker counts its own and sends them to the controller, which adds them up.
 """
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ class Figures:
     def get(self, name: str) -> int:
         with self._lock:
             return self._counts[name]
+
+    def export(self) -> dict[str, int]:
+        """The figures this process counted, to send from an xdist worker to the controller."""
+        with self._lock:
+            return {name: self._counts[name] for name in self.touched}
+
+    def merge(self, counts: dict[str, int]) -> None:
+        """Add a worker's figures (see `pytest_testnodedown` in conftest.py)."""
+        for name, n in counts.items():
+            self.add(name, n)
 
     def lines(self) -> list[str]:
         with self._lock:

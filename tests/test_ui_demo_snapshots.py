@@ -1,17 +1,18 @@
-"""How the engine-driven screens look in the demo: a plan, a console hand-off, the step-24
-progress and the finish screen, at 80×24 and 120×40.
+"""How the engine-driven screens look in the demo: a console hand-off, a plan, the finish
+screen and the step-24 progress, at 80×24 and 120×40.
 
-The demo services listen on fixed loopback ports here (elsewhere they are random), because
-the URLs they serve are on screen; the state dir sits under the test's HOME, which the
-finish screen shows as `~/…`."""
+One walk through the demo per size takes all four pictures, in the order an admin meets them
+(the first test of a size walks, the others compare what it took); xdist keeps a size's tests
+on one worker. The services listen on ports the OS picks, and the pictures show the ports the
+snapshots were taken with (both are five digits, so nothing on screen moves). The state dir
+sits under the test's HOME, which the finish screen shows as `~/…`."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
 
 from screens.app import WizardApp
@@ -19,85 +20,83 @@ from tests.test_ui_demo import _to_step_9
 from tests.ui_support import demo_console, no_blink, press_and_settle
 from wizard.demo.services import DemoServices
 
-PORTS = (47811, 47812)
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+# The (Okta, SCIM) ports the snapshots show.
+SHOWN_PORTS = (47811, 47812)
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+# In the order the walk reaches them.
+CASES = ("handoff-10.1", "plan-15", "finish", "proof-24")
+
+_taken: dict[str, dict[str, str] | BaseException] = {}
 
 
-def _ports_free() -> bool:
-    for port in PORTS:
-        with socket.socket() as probe:
-            # As the servers do: a port left in TIME_WAIT by the previous test is free.
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                return False
-    return True
+def _services() -> DemoServices:
+    """Demo services on OS-chosen ports with as many digits as the ports shown."""
+    for _ in range(20):
+        demo = DemoServices(state_dir=Path.home() / "demo-state").start()
+        ports = (demo.okta_simulator.port, demo.scim.port)
+        if all(len(str(real)) == len(str(shown)) for real, shown in zip(ports, SHOWN_PORTS, strict=True)):
+            return demo
+        demo.stop()
+    raise AssertionError("the OS kept choosing ports whose width differs from the snapshots'")
 
 
-@pytest.fixture
-def demo():
-    if not _ports_free():
-        pytest.skip(f"loopback ports {PORTS} are in use; these snapshots need fixed ports")
-    with DemoServices(ports=PORTS, state_dir=Path.home() / "demo-state") as services:
-        yield services
-
-
-async def _still(pilot: Pilot) -> None:
-    pilot.app.clear_notifications()
-    no_blink(pilot.app)  # type: ignore[arg-type]
+async def _picture(pilot: Pilot, demo: DemoServices) -> str:
+    """What `snap_compare` would save at this moment, with the ports as the snapshots show them."""
+    app = pilot.app
+    app.clear_notifications()
+    no_blink(app)  # type: ignore[arg-type]
     await pilot.pause(0.1)  # let the panel finish scrolling to the focused field
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    svg = app.export_screenshot(title=app.title, simplify=True)
+    real = (demo.okta_simulator.port, demo.scim.port)
+    for port, shown in zip(real, SHOWN_PORTS, strict=True):
+        svg = svg.replace(f"127.0.0.1:{port}", f"127.0.0.1:{shown}")
+    return svg
 
 
-async def _console_steps(pilot: Pilot) -> None:
-    for _ in range(4):  # 9, 10.x, 11, 12–14
-        await demo_console(pilot)
+async def _walk(size: tuple[int, int]) -> dict[str, str]:
+    pictures: dict[str, str] = {}
+    demo = _services()
+    try:
+        app = WizardApp(demo=demo)
+        async with app.run_test(size=size) as pilot:
+            await _to_step_9(pilot, app)
+            await demo_console(pilot)  # 9
+            for _ in range(50):  # the first look at Okta
+                if "Looking at Okta" not in str(pilot.app.screen.query_one("#detection").render()):
+                    break
+                await pilot.pause(0.1)
+            pictures["handoff-10.1"] = await _picture(pilot, demo)
+            for _ in range(3):  # 10.x, 11, 12–14
+                await demo_console(pilot)
+            pictures["plan-15"] = await _picture(pilot, demo)
+            for _ in range(3):  # group, test person, assignment
+                await press_and_settle(pilot, "enter")
+            await press_and_settle(pilot, "r")
+            pictures["finish"] = await _picture(pilot, demo)
+            await pilot.press("escape")  # back from the finish screen to step 24's proof
+            pictures["proof-24"] = await _picture(pilot, demo)
+    finally:
+        demo.stop()
+    return pictures
 
 
-async def _plan(pilot: Pilot) -> None:
-    await _to_step_9(pilot, pilot.app)  # type: ignore[arg-type]
-    await _console_steps(pilot)
-    await _still(pilot)
-
-
-async def _handoff(pilot: Pilot) -> None:
-    await _to_step_9(pilot, pilot.app)  # type: ignore[arg-type]
-    await demo_console(pilot)
-    for _ in range(50):  # the first look at Okta
-        if "Looking at Okta" not in str(pilot.app.screen.query_one("#detection").render()):
-            break
-        await pilot.pause(0.1)
-    await _still(pilot)
-
-
-async def _to_finish(pilot: Pilot) -> None:
-    await _to_step_9(pilot, pilot.app)  # type: ignore[arg-type]
-    await _console_steps(pilot)
-    for _ in range(3):  # group, test person, assignment
-        await press_and_settle(pilot, "enter")
-    await press_and_settle(pilot, "r")
-
-
-async def _finish(pilot: Pilot) -> None:
-    await _to_finish(pilot)
-    await _still(pilot)
-
-
-async def _progress(pilot: Pilot) -> None:
-    await _to_finish(pilot)
-    await pilot.press("escape")  # back from the finish screen to step 24's proof
-    await _still(pilot)
-
-
-CASES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
-    "plan-15": _plan,
-    "handoff-10.1": _handoff,
-    "proof-24": _progress,
-    "finish": _finish,
-}
-
-
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("case", list(CASES))
-def test_demo_screen(snap_compare, demo: DemoServices, case: str, size: tuple[int, int]) -> None:
-    assert snap_compare(WizardApp(demo=demo), terminal_size=size, run_before=CASES[case])
+@pytest.mark.parametrize(
+    "size", [pytest.param(name, marks=pytest.mark.xdist_group(f"demo-snapshots-{name}")) for name in SIZES]
+)
+@pytest.mark.parametrize("case", CASES)
+async def test_demo_screen(snapshot, case: str, size: str) -> None:
+    if size not in _taken:
+        try:
+            _taken[size] = await _walk(SIZES[size])
+        except BaseException as exc:
+            _taken[size] = exc
+            raise
+    taken = _taken[size]
+    if isinstance(taken, BaseException):
+        pytest.fail(f"the {size} walk through the demo failed earlier: {taken!r}")
+    assert snapshot.use_extension(SVGImageExtension) == taken[case]
