@@ -34,6 +34,7 @@ class FinishScreen(WizardScreen):
 
     def on_mount(self) -> None:
         from wizard.report import SYNC_NOTE, build_report, write_report
+        from wizard.state import StateError
 
         session = self.wizard.session
         demo = self.wizard.demo is not None
@@ -54,7 +55,11 @@ class FinishScreen(WizardScreen):
             "needs its copy."
         )
         self.query_one("#finish-summary", Static).update("\n".join(lines))
-        path = write_report(session.state, session.path, demo=demo)
+        try:
+            path = write_report(session.state, session.path, demo=demo)
+        except (OSError, StateError) as exc:  # a planted link at its name is refused, not followed
+            self.query_one("#report-path", Static).update(f"[red]The report was not written: {exc}[/red]")
+            return
         shown = f"~/{path.relative_to(Path.home())}" if path.is_relative_to(Path.home()) else str(path)
         where = f"Report (no secrets): {shown}"
         if demo:

@@ -56,10 +56,18 @@ class StartScreen(WizardScreen):
 
     @work(thread=True, group="state", exit_on_error=False, description="listing saved setups")
     def load_tenants(self) -> None:
-        tenants, moved = self.wizard.store.list_tenants()
-        self.app.call_from_thread(self._show_tenants, tenants, moved)
+        from wizard.state import StateError
 
-    def _show_tenants(self, tenants: list[TenantSummary], moved: list[MovedAside]) -> None:
+        try:
+            tenants, moved = self.wizard.store.list_tenants()
+        except StateError as exc:  # e.g. a planted link in the progress folder: say which, stop there
+            self.app.call_from_thread(self._show_tenants, [], [], [str(exc)])
+            return
+        self.app.call_from_thread(self._show_tenants, tenants, moved, list(self.wizard.store.notices))
+
+    def _show_tenants(
+        self, tenants: list[TenantSummary], moved: list[MovedAside], notices: list[str] | None = None
+    ) -> None:
         self.tenants = tenants
         empty = self.query_one("#tenants-empty", Static)
         listing = self.query_one("#tenants", OptionList)
@@ -79,8 +87,8 @@ class StartScreen(WizardScreen):
             listing.highlighted = 0
         else:
             empty.update("None yet. Enter your Okta org URL below to begin.")
-        if moved:
-            lines = [f"• {item.reason}" for item in moved]
+        if moved or notices:
+            lines = [f"• {item.reason}" for item in moved] + [f"• {text}" for text in notices or []]
             self.query_one("#moved-aside", Static).update("\n".join(lines))
 
     @on(OptionList.OptionSelected, "#tenants")

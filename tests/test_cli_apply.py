@@ -276,7 +276,8 @@ def test_report_markdown_and_json(cli, sim_setup, demo_services, tmp_path) -> No
 
 
 def test_status_exit_codes_and_empty_shape(cli) -> None:
-    assert status_json(cli) == {"state_dir": status_json(cli)["state_dir"], "tenants": [], "moved_aside": []}
+    empty_shape = {"tenants": [], "moved_aside": [], "repaired": []}
+    assert status_json(cli) == {"state_dir": status_json(cli)["state_dir"], **empty_shape}
     empty = cli("status")
     assert empty.code == 0 and "No setup is saved" in empty.out
     missing = cli("status", "--tenant", "nope.okta.com", "--json")

@@ -5,8 +5,6 @@ the text is passed through the redactor once more before it is written anywhere.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -156,16 +154,11 @@ def report_path(state_file: Path) -> Path:
 
 
 def write_report(state: Any, state_file: Path, *, demo: bool = False) -> Path:
-    """Write the Markdown report beside the state file (atomically, mode 0600)."""
+    """Write the Markdown report beside the state file (atomically, mode 0600); a link or
+    another user's file at its name is refused (UnsafeFile), never written through."""
+    from wizard.state import write_private
+
     target = report_path(state_file)
     text = redact.redact(render_markdown(build_report(state, demo=demo)))
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".report-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_private(target, text.encode("utf-8"))
     return target

@@ -10,10 +10,12 @@ passed through the redactor before they are kept.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 import threading
@@ -146,6 +148,19 @@ class StateError(Exception):
     """Progress could not be read or saved. `str()` is a sentence for the admin."""
 
 
+class UnsafeFile(StateError):
+    """A file where the wizard keeps (or writes) something is not one it can trust: a link, not a
+    regular file, another user's, or one with other names. It was neither followed nor changed."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} {why}, so okta-kandji-setup did not read, follow or change it. If you did not "
+            f"put it there, someone else may have: remove it (or move it out of {path.parent}) and "
+            "run again."
+        )
+
+
 class InvalidSettings(StateError, ValueError):
     """A settings change was refused; `str()` says which field and why."""
 
@@ -272,6 +287,90 @@ def parse_document(raw: bytes) -> TenantState:
 # ---------------------------------------------------------------------------------------------
 # Files: atomic writes, moving aside, the state dir's permissions.
 
+# Every file the wizard keeps is opened without following a final symlink and without blocking
+# on a FIFO, then judged by what was actually opened (fstat), so a name swapped in between the
+# check and the open cannot redirect a write.
+_SAFE_OPEN = os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+# Names kept beside a tenant's progress file, all judged before a run touches any of them.
+COMPANION_SUFFIXES = (".json", ".lock", ".calls.jsonl", ".report.md")
+
+
+def _uid() -> int:
+    return os.geteuid()
+
+
+def _judge(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "somewhere"
+        raise UnsafeFile(path, f"is a symbolic link (to {target})")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile(path, "is not a regular file")
+    if info.st_uid != _uid():
+        raise UnsafeFile(path, f"belongs to another user (uid {info.st_uid})")
+    if info.st_nlink > 1:
+        raise UnsafeFile(
+            path, f"has {info.st_nlink} names (hard links), so writing it could change another file"
+        )
+
+
+def check_entry(path: Path) -> os.stat_result | None:
+    """What is at `path` without following it: None when nothing is, UnsafeFile unless it is a
+    regular file of ours with one name."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    _judge(path, info)
+    return info
+
+
+def open_private(path: Path, flags: int = os.O_RDONLY) -> int:
+    """`os.open` that never follows a link at `path` (UnsafeFile instead); new files are 0600."""
+    try:
+        fd = os.open(path, flags | _SAFE_OPEN, _FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            _judge(path, os.lstat(path))  # raises, naming the link's target
+        if exc.errno == errno.ENXIO:  # a socket or a FIFO with nobody at the other end
+            raise UnsafeFile(path, "is not a regular file") from None
+        raise
+    try:
+        _judge(path, os.fstat(fd))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_private(path: Path) -> bytes:
+    """A file's bytes, refusing links and files that are not ours (FileNotFoundError if absent)."""
+    fd = open_private(path)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def write_private(path: Path, payload: bytes) -> None:
+    """Replace `path` atomically with a 0600 file, refusing to replace a link or another's file."""
+    check_entry(path)
+    _atomic_write(path, payload)
+
+
+def write_output(path: Path, payload: bytes) -> None:
+    """Write a file the admin named (a report, a support bundle): a fresh 0600 temp file beside
+    it, then a rename, so an existing link at `path` is never written through; one is refused."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        _judge(path, info)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile(path, "is not a regular file")
+    _atomic_write(path, payload)
+
 
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -345,8 +444,8 @@ def _read_holder(lock_path: Path) -> tuple[int, str]:
     wait briefly if the file is still empty."""
     for _ in range(10):
         try:
-            text = lock_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = read_private(lock_path).decode("utf-8", errors="replace")
+        except (OSError, UnsafeFile):
             text = ""
         first, _, rest = text.partition("\n")
         if first.strip().isdigit():
@@ -357,7 +456,7 @@ def _read_holder(lock_path: Path) -> tuple[int, str]:
 
 def _acquire_lock(lock_path: Path, org_host: str) -> _Lock:
     while True:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, _FILE_MODE)
+        fd = open_private(lock_path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -369,7 +468,7 @@ def _acquire_lock(lock_path: Path, org_host: str) -> _Lock:
             raise
         # `forget` unlinks lock files; if ours was unlinked before we locked it, start over.
         try:
-            same = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+            same = os.lstat(lock_path).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
             same = False
         if not same:
@@ -449,7 +548,7 @@ class TenantSession:
                     "This is a bug in okta-kandji-setup: please report it (no secret was written)."
                 )
             try:
-                _atomic_write(self.path, payload)
+                write_private(self.path, payload)
             except OSError as exc:
                 raise StateError(
                     f"Could not save progress to {self.path} ({exc.strerror or exc}). "
@@ -518,6 +617,9 @@ class StateStore:
             root = state_dir()
         self.root = Path(root)
         self._clock = clock
+        # Repairs made on the way (a folder or file open to others made private), for the admin:
+        # the commands print them and the start screen shows them.
+        self.notices: list[str] = []
 
     # -- paths -----------------------------------------------------------------------------
 
@@ -529,31 +631,83 @@ class StateStore:
 
     def _ensure_root(self) -> None:
         try:
-            self.root.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-            if self.root.stat().st_mode & 0o077:
-                os.chmod(self.root, _DIR_MODE)
+            # Missing parents are made private too (mkdir's mode only reaches the last one).
+            for folder in [*reversed(self.root.parents), self.root]:
+                if not folder.exists():
+                    folder.mkdir(mode=_DIR_MODE, exist_ok=True)
+            link = os.lstat(self.root)
+            info = os.stat(self.root)
         except OSError as exc:
             raise StateError(
                 f"Could not prepare the progress folder {self.root} ({exc.strerror or exc}). "
                 "Check that it is yours and writable, or set OKTA_KANDJI_SETUP_STATE_DIR to "
                 "another folder."
             ) from None
+        # The folder may be a link the admin made (say, into a synced folder); one made by someone
+        # else, or a folder that is not ours, is refused rather than used.
+        for what, seen in (("is a link made by another user", link), ("belongs to another user", info)):
+            if seen.st_uid != _uid():
+                raise StateError(
+                    f"The progress folder {self.root} {what} (uid {seen.st_uid}), so nothing was "
+                    "read or written there. Use a folder of your own: remove it, or set "
+                    "OKTA_KANDJI_SETUP_STATE_DIR to another folder."
+                )
+        if not stat.S_ISDIR(info.st_mode):
+            raise StateError(
+                f"The progress folder {self.root} is not a folder. Move it away, or set "
+                "OKTA_KANDJI_SETUP_STATE_DIR to another folder."
+            )
+        if info.st_mode & 0o077:
+            try:
+                os.chmod(self.root, _DIR_MODE)
+            except OSError as exc:
+                raise StateError(
+                    f"The progress folder {self.root} is open to other users (mode "
+                    f"{stat.S_IMODE(info.st_mode):04o}) and could not be made private "
+                    f"({exc.strerror or exc}). Run `chmod 700 {self.root}` and try again."
+                ) from None
+            self._notice(
+                f"The progress folder {self.root} was open to other users (mode "
+                f"{stat.S_IMODE(info.st_mode):04o}); it is now 0700. Files in it are checked before "
+                "use: a link or another user's file stops the run rather than being followed."
+            )
+
+    def _notice(self, text: str) -> None:
+        if text not in self.notices:
+            self.notices.append(text)
+
+    def check_companions(self, org_host: str) -> None:
+        """Refuse to start while a planted link or another user's file sits where this tenant's
+        progress, lock, call log or report would be read or written."""
+        stem = safe_filename(org_host)
+        for suffix in COMPANION_SUFFIXES:
+            check_entry(self.root / f"{stem}{suffix}")
 
     # -- reading ---------------------------------------------------------------------------
 
     def _load(self, path: Path, org_host: str | None) -> tuple[TenantState | None, MovedAside | None]:
         """Read a state file; move it aside if it cannot be used. The caller holds the lock."""
         try:
-            raw = path.read_bytes()
+            fd = open_private(path)
         except FileNotFoundError:
             return None, None
         except OSError as exc:
             raise StateError(
                 f"Could not read {path} ({exc.strerror or exc}). Check its permissions."
             ) from None
-        if path.stat().st_mode & 0o077:
-            with contextlib.suppress(OSError):
-                os.chmod(path, _FILE_MODE)
+        with os.fdopen(fd, "rb") as handle:
+            mode = stat.S_IMODE(os.fstat(fd).st_mode)
+            if mode & 0o077:
+                # Judged above: our own regular file, so making it private changes nothing else.
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, _FILE_MODE)
+                    self._notice(f"{path} was readable by other users (mode {mode:04o}); it is now 0600.")
+            try:
+                raw = handle.read()
+            except OSError as exc:
+                raise StateError(
+                    f"Could not read {path} ({exc.strerror or exc}). Check its permissions."
+                ) from None
         host = org_host or path.name.removesuffix(".json")
         try:
             return _parse(raw, org_host), None
@@ -585,7 +739,7 @@ class StateStore:
             if path.name.startswith(".") or _ASIDE_NAME.search(path.name):
                 continue
             try:
-                state = _parse(path.read_bytes(), None)
+                state = _parse(read_private(path), None)
             except FileNotFoundError:
                 continue
             except (_Unreadable, _NewerVersion, OSError):
@@ -625,6 +779,7 @@ class StateStore:
     def open(self, org_url: str, org_host: str) -> TenantSession:
         """Lock the tenant and load its progress, or start it fresh (saved at once)."""
         self._ensure_root()
+        self.check_companions(org_host)
         path = self.path_for(org_host)
         lock = _acquire_lock(self._lock_path(org_host), org_host)
         try:

@@ -186,7 +186,7 @@ async def _apply_config(args: argparse.Namespace, out: Out, confirmed: frozenset
     import sys
 
     from wizard.commands import calllog
-    from wizard.commands.common import cancelled
+    from wizard.commands.common import cancelled, say_kept_aside
     from wizard.commands.config import load_config
     from wizard.commands.flow import FlowOptions, run_flow
     from wizard.commands.runtime import RUNTIME
@@ -205,6 +205,7 @@ async def _apply_config(args: argparse.Namespace, out: Out, confirmed: frozenset
     store = main_store()
     session = store.open(org.base_url, org.host)
     try:
+        say_kept_aside(out, store, session)
         session.update_settings(**_settings(config))
         secrets = SecretStore()
         okta = await open_client(org, secrets, session.state.settings, given, sleep=RUNTIME.sleep)
@@ -332,6 +333,11 @@ def _finish(ctx: EngineContext, result: FlowResult, out: Out, *, demo: bool) -> 
                 "steps": statuses,
                 "actions": [a.to_dict() for a in result.actions],
                 "findings": result.findings,
+                "moved_aside": (
+                    {"file": str(aside.moved_to), "reason": aside.reason}
+                    if (aside := ctx.session.moved_aside) is not None
+                    else None
+                ),
             }
         )
     return int(result.exit)

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from wizard import redact
-from wizard.state import StateStore, safe_filename
+from wizard.state import StateStore, read_private, safe_filename, write_private
 
 KEEP_LINES = 5000
 
@@ -51,19 +50,18 @@ def append(store: StateStore, host: str, command: str, records: Iterable[Any]) -
     existing = read_lines(path)
     kept = (existing + lines)[-KEEP_LINES:]
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(kept) + "\n")
-    os.replace(temp, path)
+    # A fresh, unpredictably named temp file, then a rename: a link planted at either name is
+    # never written through (write_private refuses one at `path`).
+    write_private(path, ("\n".join(kept) + "\n").encode("utf-8"))
     return len(lines)
 
 
 def read_lines(path: Path) -> list[str]:
     try:
-        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        text = read_private(path).decode("utf-8", errors="replace")
     except FileNotFoundError:
         return []
+    return [line for line in text.splitlines() if line.strip()]
 
 
 def remove(store: StateStore, host: str) -> bool:

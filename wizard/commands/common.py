@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from wizard.commands.secret_input import HeadlessSecrets
     from wizard.commands.tenants import TenantRef
     from wizard.engine import EngineContext
+    from wizard.state import StateStore, TenantSession
 
 PROG = "okta-kandji-setup"
 
@@ -164,6 +165,17 @@ def run_guarded(out: Out, body: Callable[[], int]) -> int:
         return fail(Exit.INTERRUPTED, "interrupted; progress so far is saved — rerun to continue.")
 
 
+def say_kept_aside(out: Out, store: StateStore, session: TenantSession | None = None) -> list[str]:
+    """Tell the admin what opening the progress moved aside or repaired (the TUI shows the
+    same on its start screen), before anything else happens. Returns the sentences."""
+    lines = list(store.notices)
+    if session is not None and session.moved_aside is not None:
+        lines.insert(0, session.moved_aside.reason)
+    for line in lines:
+        out.say(f"  !  {line}")
+    return lines
+
+
 def demo_gone(ref: TenantRef) -> str:
     return (
         f"{ref.label} was set up by `apply --demo`, whose simulated Okta and Kandji existed only "
@@ -192,6 +204,7 @@ async def tenant_context(
     store = SecretStore()
     session = ref.store.open(saved.org_url, saved.org_host)
     try:
+        say_kept_aside(Out(command, as_json=True), ref.store, session)  # to stderr: stdout may be JSON
         settings = session.state.settings
         kandji_url = None
         if settings.kandji_base_url:

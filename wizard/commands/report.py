@@ -56,10 +56,13 @@ def _report(args: argparse.Namespace, out: Out) -> int:
         out.stdout.write(text)
         out.stdout.flush()
         return int(Exit.OK)
+    from wizard.state import write_output
+
     try:
-        args.output.write_text(text, encoding="utf-8")
+        # 0600 like the bundle: no secret in it, but tenant ids, logins and app ids.
+        write_output(args.output.expanduser(), text.encode("utf-8"))
     except OSError as exc:
         out.error(f"could not write {args.output} ({exc.strerror or exc}).")
         return int(Exit.FAILED)
-    print(f"Report written to {args.output}", file=out.stderr)
+    print(f"Report written to {args.output} (mode 0600: readable by you only)", file=out.stderr)
     return int(Exit.OK)

@@ -82,10 +82,11 @@ def tenant_status(ref: TenantRef) -> dict[str, Any]:
 def show_status(tenant: str | None, out: Out) -> int:
     from wizard.commands.tenants import find_tenant, main_store, scan
 
+    notices: list[str] = []
     if tenant is not None:
         refs, moved = [find_tenant(tenant)], []
     else:
-        refs, moved = scan()
+        refs, moved = scan(notices)
     tenants = [tenant_status(ref) for ref in refs]
     if out.as_json:
         out.emit(
@@ -93,11 +94,14 @@ def show_status(tenant: str | None, out: Out) -> int:
                 "state_dir": str(main_store().root),
                 "tenants": tenants,
                 "moved_aside": [{"file": str(m.moved_to), "reason": m.reason} for m in moved],
+                "repaired": notices,
             }
         )
         return int(Exit.OK)
     for aside in moved:
         out.say(f"! {aside.reason}")
+    for notice in notices:
+        out.say(f"! {notice}")
     if not tenants:
         out.say(
             f"No setup is saved in {main_store().root} yet. Start one with `okta-kandji-setup`, "

@@ -116,9 +116,8 @@ def leaks(parts: dict[str, str], known: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _bundle(args: argparse.Namespace, out: Out) -> int:
+    import io
     import json
-    import os
-    import tempfile
     import zipfile
     from datetime import UTC, datetime
 
@@ -128,11 +127,11 @@ def _bundle(args: argparse.Namespace, out: Out) -> int:
     from wizard.commands.tenants import find_tenant
     from wizard.report import build_report, render_markdown
     from wizard.secrets import SecretStore
-    from wizard.state import safe_filename
+    from wizard.state import read_private, safe_filename, write_output
 
     ref = find_tenant(args.tenant)
     try:
-        raw_state = ref.path.read_text(encoding="utf-8")
+        raw_state = read_private(ref.path).decode("utf-8", errors="replace")
     except OSError as exc:
         out.error(f"could not read {ref.path} ({exc.strerror or exc}).")
         return int(Exit.FAILED)
@@ -163,13 +162,12 @@ def _bundle(args: argparse.Namespace, out: Out) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = args.output or Path(f"okta-kandji-setup-support-{safe_filename(ref.host)}-{stamp}.zip")
     target = target.expanduser()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, text in parts.items():
+            bundle.writestr(name, text)
     try:
-        fd, temp = tempfile.mkstemp(prefix=".support-", suffix=".zip", dir=target.parent.resolve())
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as bundle:
-            for name, text in parts.items():
-                bundle.writestr(name, text)
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
+        write_output(target, buffer.getvalue())  # 0600; a link at `target` is refused
     except OSError as exc:
         out.error(f"could not write {target} ({exc.strerror or exc}).")
         return int(Exit.FAILED)

@@ -43,11 +43,11 @@ class TenantRef:
 
     def read(self) -> TenantState:
         """A read-only snapshot of the saved progress (no lock taken, nothing written)."""
-        from wizard.state import parse_document
+        from wizard.state import parse_document, read_private
 
         try:
             # Through the store's parser: a file from an older version is migrated, not refused.
-            return parse_document(self.path.read_bytes())
+            return parse_document(read_private(self.path))
         except FileNotFoundError:
             raise TenantNotFound(f"No progress is saved for {self.label}.") from None
         except (OSError, ValueError) as exc:
@@ -75,15 +75,18 @@ def normalize_host(text: str) -> str:
     return raw.strip("/").lower()
 
 
-def scan() -> tuple[list[TenantRef], list[MovedAside]]:
+def scan(notices: list[str] | None = None) -> tuple[list[TenantRef], list[MovedAside]]:
     """Every saved setup: the real ones (most recently changed first), then the demo's; plus
-    any file that could not be read (the store moves it aside and says why)."""
+    any file that could not be read (the store moves it aside and says why). Repairs the stores
+    made on the way (a folder made private) are added to `notices`."""
     refs: list[TenantRef] = []
     moved: list[MovedAside] = []
     for store, demo in ((main_store(), False), (demo_store(), True)):
         summaries, aside = store.list_tenants()
         refs += [TenantRef(store, summary.org_host, demo) for summary in summaries]
         moved += aside
+        if notices is not None:
+            notices += [text for text in store.notices if text not in notices]
     return refs, moved
 
 
