@@ -9,6 +9,7 @@ thread, on the standard library's `wsgiref` (scim2-server itself needs no web fr
 
 from __future__ import annotations
 
+import functools
 import json
 import ssl
 import threading
@@ -24,6 +25,7 @@ from pydantic import SecretStr
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from scim2_models import ScimProvider
     from scim2_server.memory import InMemoryStorage
 
 MOUNT_PATH = "/api/v1/scim"
@@ -160,6 +162,34 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+_provider_lock = threading.Lock()
+
+
+@functools.cache
+def _build_provider() -> ScimProvider:
+    from scim2_models import ScimProvider
+    from scim2_server.testserver.application import BEARER_TOKEN_SCHEME
+    from scim2_server.utils import (
+        load_default_resource_types,
+        load_default_schemas,
+        load_default_service_provider_config,
+    )
+
+    config = load_default_service_provider_config()
+    config.authentication_schemes = [*(config.authentication_schemes or []), BEARER_TOKEN_SCHEME]
+    return ScimProvider.from_discovery(
+        load_default_schemas().values(), load_default_resource_types().values(), config=config
+    )
+
+
+def _provider() -> ScimProvider:
+    """The SCIM models every server in this process shares. Building them takes about 0.3 s of
+    pydantic work; they are read-only afterwards (each server keeps its own storage), and the
+    provider a request runs under is kept per thread by scim2-models' context variables."""
+    with _provider_lock:
+        return _build_provider()
+
+
 class ScimServer:
     """A Kandji-like SCIM server on loopback.
 
@@ -192,22 +222,11 @@ class ScimServer:
         if self._server is not None:
             return self
         # Imported here: the wizard only pays for scim2-server when a demo or test starts one.
-        from scim2_models import ScimProvider
         from scim2_server.applications.wsgi import WSGIApplication
         from scim2_server.memory import InMemoryStorage
         from scim2_server.service import ScimService
-        from scim2_server.testserver.application import BEARER_TOKEN_SCHEME
-        from scim2_server.utils import (
-            load_default_resource_types,
-            load_default_schemas,
-            load_default_service_provider_config,
-        )
 
-        config = load_default_service_provider_config()
-        config.authentication_schemes = [*(config.authentication_schemes or []), BEARER_TOKEN_SCHEME]
-        provider = ScimProvider.from_discovery(
-            load_default_schemas().values(), load_default_resource_types().values(), config=config
-        )
+        provider = _provider()
         self._storage = InMemoryStorage()
 
         class KandjiLikeApplication(WSGIApplication):
