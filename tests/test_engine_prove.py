@@ -133,3 +133,19 @@ def test_system_log_failures_are_classified(event_type: str, reason: str, step: 
     diagnosis = classify_event(_event(event_type, reason))
     assert diagnosis.fix_step == step and diagnosis.detail == reason
     assert diagnosis.user == "pat@x.example" and diagnosis.source == "System Log"
+
+
+@pytest.mark.parametrize("result", ["SUCCESS", "ALLOW"])
+def test_system_log_success_and_allow_are_not_problems(result: str) -> None:
+    event = _event("policy.evaluate_sign_on", "Sign-on policy evaluated")
+    event["outcome"]["result"] = result
+    assert classify_event(event) is None
+
+
+@pytest.mark.parametrize("result", ["SKIPPED", "DENY", "CHALLENGE", "UNKNOWN", "DEFERRED", "SOMETHING_NEW"])
+def test_system_log_outcomes_other_than_failure_are_explained_not_called_push_failures(result: str) -> None:
+    event = _event("application.provision.user.push", "Authentication failed")
+    event["outcome"]["result"] = result
+    diagnosis = classify_event(event)
+    assert diagnosis is not None and result in diagnosis.title
+    assert diagnosis.fix_step is None and "could not push" not in diagnosis.title.lower()

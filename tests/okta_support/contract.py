@@ -30,6 +30,39 @@ UNDOCUMENTED_ERROR_STATUSES: dict[str, set[int]] = {
 }
 
 
+# Keys real Okta was recorded sending as null (../shared/okta/recorded/interactions.jsonl) where
+# the spec subset declares them not nullable. The recording wins: these nulls are removed
+# before a response is checked against the spec; every other key is checked as the spec says.
+RECORDED_NULLS: dict[str, str] = {
+    "accessibility.errorRedirectUrl": "POST/GET /api/v1/apps (every recorded app)",
+    "accessibility.loginRedirectUrl": "POST/GET /api/v1/apps (every recorded app)",
+    "universalLogout": "POST/GET /api/v1/apps (every recorded app)",
+    "settings.notes.admin": "POST/GET /api/v1/apps (every recorded app)",
+    "settings.notes.enduser": "POST/GET /api/v1/apps (every recorded app)",
+    "settings.notifications.vpn.message": "POST/GET /api/v1/apps (every recorded app)",
+    "settings.notifications.vpn.helpUrl": "POST/GET /api/v1/apps (every recorded app)",
+    "externalId": "GET /api/v1/apps/{appId}/users (a user not yet pushed)",
+    "passwordChanged": "GET /api/v1/users/{id}, app users",
+    "lastLogin": "GET /api/v1/users/{id}",
+    "profile.mobilePhone": "POST/GET /api/v1/users",
+    "profile.secondEmail": "POST/GET /api/v1/users",
+}
+
+
+def _drop_recorded_nulls(value: Any, prefix: str = "") -> Any:
+    if isinstance(value, list):
+        return [_drop_recorded_nulls(item, prefix) for item in value]
+    if not isinstance(value, dict):
+        return value
+    kept = {}
+    for key, item in value.items():
+        path = f"{prefix}{key}"
+        if item is None and path in RECORDED_NULLS:
+            continue
+        kept[key] = _drop_recorded_nulls(item, path + ".")
+    return kept
+
+
 def spec_path() -> Path:
     return Path(os.environ.get("OKTA_OPENAPI_SPEC") or DEFAULT_SPEC)
 
@@ -83,7 +116,12 @@ def validate_exchange(spec: Any, ex: Exchange) -> None:
     except Exception as exc:
         raise AssertionError(f"{ex}: request breaks Okta's spec: {exc!r} {exc.__cause__!r}") from None
     content_type = ex.response_headers.get("Content-Type", "application/json").split(";")[0]
-    response = MockResponse(ex.response_body, ex.status, dict(ex.response_headers), content_type)
+    body = ex.response_body
+    if body and ex.status < 300:
+        import json
+
+        body = json.dumps(_drop_recorded_nulls(json.loads(body))).encode()
+    response = MockResponse(body, ex.status, dict(ex.response_headers), content_type)
     try:
         spec.validate_response(request, response)
     except ResponseNotFound:
@@ -94,6 +132,8 @@ def validate_exchange(spec: Any, ex: Exchange) -> None:
     except Exception as exc:
         if not ex.response_body and type(exc).__name__ == "MissingData":
             return  # the spec writes "content: {}" for no body; openapi-core then expects one
+        if ex.response_body == b"{}" and "/lifecycle/" in path and "MediaTypeNotFound" in repr(exc.__cause__):
+            return  # recorded: real lifecycle calls answer 200 with `{}` where the spec lists no body
 
         raise AssertionError(f"{ex}: response breaks Okta's spec: {exc!r} {exc.__cause__!r}") from None
 

@@ -299,7 +299,7 @@ async def _apply_demo(args: argparse.Namespace, out: Out, confirmed: frozenset[s
 
 def _finish(ctx: EngineContext, result: FlowResult, out: Out, *, demo: bool) -> int:
     from wizard.commands.exit_codes import MEANING
-    from wizard.commands.flow import step_statuses
+    from wizard.commands.flow import STEP_CAUSES, step_statuses
 
     statuses = step_statuses(ctx)
     finished = sum(1 for status in statuses.values() if status in ("done", "skipped"))
@@ -314,8 +314,11 @@ def _finish(ctx: EngineContext, result: FlowResult, out: Out, *, demo: bool) -> 
         failed = next((a for a in reversed(result.actions) if a.result == "failed"), None)
         where = f" at steps {failed.steps} ({ctx.catalog.actions[failed.action].title})" if failed else ""
         fix = f"; fix at step {failed.fix_step}" if failed and failed.fix_step else ""
+        cause = (
+            STEP_CAUSES.get(failed.fix_step or "", MEANING[result.exit]) if failed else MEANING[result.exit]
+        )
         message = (
-            f"Stopped{where}: {MEANING[result.exit]}{fix}. What is done is saved: rerun the same "
+            f"Stopped{where}: {cause}{fix}. What is done is saved: rerun the same "
             "command to continue from there."
         )
     out.say(message)

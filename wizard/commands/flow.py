@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from wizard.engine import ConsoleEngine, Detection
 
 CREDENTIAL_STEPS = frozenset({"1", "B.2", "18.2"})
+# The closing line's cause for a failure fixed at these steps: more precise than the exit
+# code's general meaning (exit 4 covers the Okta credentials, the Kandji token and a password).
+STEP_CAUSES: dict[str, str] = {
+    "B.1": "the Kandji SCIM base URL does not lead to Kandji's SCIM endpoint",
+    "B.2": "the Kandji token is missing or Kandji refused it",
+    "1": "the Okta credentials are missing, refused, or lack the admin role or scope this needs",
+    "18.2": "the test person's password is missing or Okta's password policy refused it",
+}
 
 
 @dataclass

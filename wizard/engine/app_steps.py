@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wizard.engine.context import EngineContext, record_action, recorded
+from wizard.engine.errors import okta_fix_step
 from wizard.engine.model import Outcome, Plan, PlannedCall
 from wizard.okta import errors as E
 from wizard.okta.links import app_link
@@ -88,7 +89,7 @@ class CreateAppEngine:
             app = await ctx.okta.get_app(app["id"])  # step 8: read it back
         except E.OktaError as exc:
             record_action(ctx, ACTION, StepStatus.FAILED, {}, note=exc.summary)
-            return Outcome(False, messages=[str(exc)], fix_step="2")
+            return Outcome(False, messages=[str(exc)], fix_step=okta_fix_step(exc, "2"))
         evidence = app_evidence(ctx, app, found_by=found_by, created=created)
         if label != ctx.settings.app_label and found_by != "id":
             ctx.session.update_settings(app_label=label)

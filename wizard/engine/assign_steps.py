@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.engine.context import EngineContext, record_action, recorded
+from wizard.engine.errors import okta_fix_step
 from wizard.engine.model import Outcome, Plan, PlannedCall
 from wizard.okta import errors as E
 from wizard.state import StepStatus
@@ -122,7 +123,7 @@ class AssignEngine:
         except ValueError as exc:
             return Outcome(False, messages=[str(exc)], fix_step="22")
         except E.OktaError as exc:
-            return Outcome(False, messages=[str(exc)], fix_step="19")
+            return Outcome(False, messages=[str(exc)], fix_step=okta_fix_step(exc, "19"))
         dropped: list[str] = []
         try:
             while True:
@@ -142,7 +143,7 @@ class AssignEngine:
             assignment = await ctx.okta.get_app_group_assignment(app_id, group_id)
         except E.OktaError as exc:
             record_action(ctx, ACTION, StepStatus.FAILED, {}, note=exc.summary)
-            return Outcome(False, messages=[str(exc)], warnings=warnings, fix_step="19")
+            return Outcome(False, messages=[str(exc)], warnings=warnings, fix_step=okta_fix_step(exc, "19"))
         if assignment is None:
             return Outcome(
                 False, messages=["Okta accepted the assignment but does not show it."], fix_step="19"

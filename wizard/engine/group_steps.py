@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from wizard.engine.context import EngineContext, record_action, recorded
+from wizard.engine.errors import okta_fix_step
 from wizard.engine.model import SECRET_PLACEHOLDER, Outcome, Plan, PlannedCall
 from wizard.okta import errors as E
 from wizard.okta.payloads import filter_literal, user_body
@@ -141,7 +142,7 @@ class GroupEngine:
         try:
             group = await recorded_group(ctx)
         except E.OktaError as exc:
-            return Outcome(False, messages=[str(exc)], fix_step="15")
+            return Outcome(False, messages=[str(exc)], fix_step=okta_fix_step(exc, "15"))
         if group is None:
             return Outcome(
                 False, messages=["The group recorded earlier no longer exists in Okta."], fix_step="15"
@@ -226,7 +227,7 @@ class TestUserEngine:
             return Outcome(False, messages=[exc.remedy], fix_step="18.2")
         except E.OktaError as exc:
             record_action(ctx, TEST_USER, StepStatus.FAILED, {}, note=exc.summary)
-            return Outcome(False, messages=[str(exc)], fix_step="17")
+            return Outcome(False, messages=[str(exc)], fix_step=okta_fix_step(exc, "17"))
         if login != ctx.settings.test_user_login:
             ctx.session.update_settings(test_user_login=login)
         evidence = {

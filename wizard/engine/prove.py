@@ -142,8 +142,54 @@ async def _check_kandji(ctx: EngineContext, token: Any, pending: list[UserProof]
 # -- diagnosis ----------------------------------------------------------------------------------
 
 
-def classify_event(event: dict[str, Any]) -> Diagnosis:
-    """Turn one System Log failure into a likely cause, fix and the step to go back to."""
+# System Log `outcome.result` values (Okta's LogOutcome) that are not a push failure, and what
+# each means for the admin. Only FAILURE says Okta tried to push and could not; SUCCESS and
+# ALLOW are not problems at all and are left out of the diagnosis.
+NOT_A_PROBLEM = frozenset({"SUCCESS", "ALLOW"})
+OUTCOME_MEANINGS: dict[str, tuple[str, str]] = {
+    "SKIPPED": (
+        "Okta skipped an operation (not a push failure)",
+        "Okta decided there was nothing to do for this event; if a person is still missing in "
+        "Kandji, look at the failures above.",
+    ),
+    "DENY": (
+        "A policy denied an operation (not a push failure)",
+        "An Okta policy refused this action; it does not stop provisioning to Kandji unless it "
+        "names the app's provisioning.",
+    ),
+    "CHALLENGE": (
+        "Okta asked for more verification (not a push failure)",
+        "A sign-on policy challenged someone; provisioning to Kandji does not sign in.",
+    ),
+    "UNKNOWN": (
+        "Okta logged an event without a known outcome",
+        "Okta did not record whether this worked; wait for the next event or re-run step 24.",
+    ),
+    "RATE_LIMIT": (
+        "Okta delayed an operation for its rate limit",
+        "Okta retries on its own; re-run step 24 in a few minutes.",
+    ),
+    "DEFERRED": ("Okta deferred an operation", "Okta will retry it later; re-run step 24 in a few minutes."),
+    "SCHEDULED": ("Okta scheduled an operation", "It has not run yet; re-run step 24 in a few minutes."),
+    "ABANDONED": (
+        "Okta gave up an operation it had queued",
+        "Retry provisioning from the app's Assignments tab, then re-run step 24.",
+    ),
+    "UNANSWERED": (
+        "An operation was left unanswered",
+        "Nobody answered a prompt; it does not concern pushing users to Kandji.",
+    ),
+}
+
+
+def event_outcome(event: dict[str, Any]) -> str:
+    return str((event.get("outcome") or {}).get("result") or "UNKNOWN").upper()
+
+
+def classify_event(event: dict[str, Any]) -> Diagnosis | None:
+    """Turn one System Log event into a likely cause, fix and the step to go back to. Only a
+    FAILURE outcome is read as a push failure; SUCCESS and ALLOW give None, the other outcomes
+    are explained for what they are (no step to go back to)."""
     event_type = str(event.get("eventType") or "")
     reason = str((event.get("outcome") or {}).get("reason") or event.get("displayMessage") or "")
     text = f"{event_type} {reason}".lower()
@@ -154,6 +200,16 @@ def classify_event(event: dict[str, Any]) -> Diagnosis:
         return Diagnosis(
             title, reason or event_type, fix, step, "System Log", event_type, event.get("published"), user
         )
+
+    outcome = event_outcome(event)
+    if outcome in NOT_A_PROBLEM:
+        return None
+    if outcome != "FAILURE":
+        title, meaning = OUTCOME_MEANINGS.get(
+            outcome,
+            (f"Okta logged the outcome {outcome} (not a push failure)", "It is not a failure to push."),
+        )
+        return make(f"{title}: {outcome}", meaning, None)
 
     if "authentication" in text or " 401" in text or " 403" in text or "unauthorized" in text:
         return make("Kandji rejected Okta's token", TOKEN_FIX, "10.5")
@@ -306,8 +362,11 @@ async def _diagnose(
             else "Run step 24 again to read it."
         )
         add(Diagnosis("The System Log could not be read", str(exc), fix, None, "Okta"))
-    for event in reversed(events[-20:]):  # the latest first
-        add(classify_event(event))
+    # The latest first; failures before the events that are explained but are not failures.
+    latest = list(reversed(events[-20:]))
+    explained = [d for d in (classify_event(e) for e in latest) if d is not None]
+    for diagnosis in sorted(explained, key=lambda d: d.fix_step is None):
+        add(diagnosis)
     for proof in users:
         if proof.okta_done and proof.kandji == "missing":
             add(

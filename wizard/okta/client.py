@@ -2,13 +2,16 @@
 
 One `httpx.AsyncClient`, one request in flight, credentials only ever sent to the validated
 org host, redirects never followed. 429s wait for the window's reset; 5xx and timeouts are
-retried for GET and PUT only: a POST is never repeated blindly, the caller looks up first.
+retried with backoff for GET, PUT and DELETE only: a POST is never repeated blindly, the caller
+looks up first. A 401 E0000015 (feature not enabled) is an answer, not an expired token: it is
+never followed by a token refresh or a second send.
 There is deliberately no method that PUTs the app object: that wipes the SCIM settings.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import ssl
 import time
@@ -52,6 +55,9 @@ from wizard.okta.payloads import (
 
 PAGE_LIMIT = 200
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# 401 answers that say nothing about the access token: refreshing it cannot help, and the
+# request must not be sent again (real Okta answers E0000015 with 401).
+NOT_TOKEN_PROBLEMS = frozenset({"E0000015", "E0000006"})
 # Refresh an OAuth access token this long before Okta says it expires.
 TOKEN_EXPIRY_MARGIN = 120.0
 PROVISIONING_EVENT_FILTER = '(eventType sw "application.provision" or eventType sw "application.integration")'
@@ -266,7 +272,9 @@ class OktaClient:
         user = await self.get_user(user_id)
         if user.get("status") != "DEPROVISIONED":
             await self.deactivate_user(user_id)
-        await self._request("DELETE", f"/api/v1/users/{_seg(user_id)}", operation="delete_user")
+        # A retried deactivation may already have deleted them: gone, as asked.
+        with contextlib.suppress(E.OktaNotFoundError):
+            await self._request("DELETE", f"/api/v1/users/{_seg(user_id)}", operation="delete_user")
 
     # -- schema, assignment, outcome -------------------------------------------------------------
     async def get_app_user_schema(self, app_id: str) -> dict[str, Any]:
@@ -418,7 +426,15 @@ class OktaClient:
                 if failures < self.retry.max_attempts:
                     await self._sleep(self.retry.backoff(failures))
                     continue
-            if response.status_code == 401 and self._dpop is not None and not reauthed:
+            if method == "DELETE" and response.status_code == 404 and failures:
+                # An earlier try that answered 5xx did delete it: the object is gone, as asked.
+                return response
+            if (
+                response.status_code == 401
+                and self._dpop is not None
+                and not reauthed
+                and _error_code(response) not in NOT_TOKEN_PROBLEMS
+            ):
                 # A DPoP nonce challenge, or a token revoked early: get a fresh one, once.
                 reauthed = True
                 nonce = response.headers.get("dpop-nonce")
@@ -575,6 +591,15 @@ class OktaClient:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("errorCode") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _seg(value: str) -> str:

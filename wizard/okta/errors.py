@@ -193,15 +193,17 @@ class OktaRateLimitError(OktaError):
 
 
 class OktaPasswordPolicyError(OktaError):
-    """E0000080: the password does not meet the org's password policy."""
+    """The org's password policy refused the password. Real Okta says so with 400 E0000001 and a
+    `password: …` cause (recorded; Okta's 2018.09 release notes show the same); E0000080 is
+    Okta's code for a refused password *change*, kept for safety."""
 
     def __init__(self, summary: str, **kwargs: Any) -> None:
         causes = kwargs.get("causes") or []
-        policy = "; ".join(causes) or summary
+        self.policy = "; ".join(_policy_text(c) for c in causes) or summary
         kwargs.setdefault(
             "remedy",
-            f"Okta's password policy refused the password: {policy.rstrip('.')}. "
-            "Choose a password that meets it.",
+            f"Okta's password policy refused the test person's password: {self.policy.rstrip('.')}. "
+            "Choose a password that meets it (step 18.2).",
         )
         super().__init__(summary, **kwargs)
 
@@ -363,6 +365,8 @@ def error_from_response(
         if isinstance(c, dict) and c.get("errorSummary")
     ]
     cls = _BY_CODE.get(code or "")
+    if cls is OktaValidationError and any(_is_password_cause(c) for c in causes):
+        cls = OktaPasswordPolicyError
     if cls is None:
         if status == 401:
             cls = OktaAuthError
@@ -385,6 +389,15 @@ def error_from_response(
         error_id=fields.get("errorId") if isinstance(fields.get("errorId"), str) else None,
         operation=operation,
     )
+
+
+def _is_password_cause(cause: str) -> bool:
+    return cause.strip().lower().startswith(("password:", "credentials.password"))
+
+
+def _policy_text(cause: str) -> str:
+    head, sep, rest = cause.partition(":")
+    return rest.strip() if sep and head.strip().lower() in ("password", "credentials.password") else cause
 
 
 def _quoted_attribute(text: str) -> str | None:

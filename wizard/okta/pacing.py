@@ -14,14 +14,16 @@ from email.utils import parsedate_to_datetime
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
-RETRYABLE_METHODS = frozenset({"GET", "PUT"})
+# Idempotent methods: repeating them after a 5xx or a dropped connection cannot duplicate
+# anything. Real Okta was recorded answering `DELETE /api/v1/apps/{id}` 500, 500, then 204.
+RETRYABLE_METHODS = frozenset({"GET", "PUT", "DELETE"})
 
 
 @dataclass
 class RetryPolicy:
     """How patient the client is. Defaults suit an interactive wizard."""
 
-    max_attempts: int = 4  # for 5xx and network failures on GET/PUT
+    max_attempts: int = 4  # for 5xx and network failures on GET/PUT/DELETE
     max_rate_limit_waits: int = 3  # 429s in a row before giving up
     backoff_base: float = 0.5
     backoff_cap: float = 8.0

@@ -35,7 +35,8 @@ class Request:
 class Reply:
     status: int
     body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
+    # A list value is sent as one header line per item: Okta sends one `Link` line per rel.
+    headers: dict[str, str | list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,13 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/api/v1/org", "get_org", "okta.orgs.read"),
     _route("GET", "/api/v1/users", "list_users", "okta.users.read"),
     _route("POST", "/api/v1/users", "create_user", "okta.users.manage", USER_WRITERS),
+    _route(
+        "POST",
+        "/api/v1/users/{user}/lifecycle/deactivate",
+        "deactivate_user",
+        "okta.users.manage",
+        USER_WRITERS,
+    ),
     _route("GET", "/api/v1/users/{user}", "get_user", "okta.users.read"),
     _route("DELETE", "/api/v1/users/{user}", "delete_user", "okta.users.manage", USER_WRITERS),
     _route("GET", "/api/v1/users/{user}/roles", "list_user_roles", "okta.roles.read"),
@@ -169,6 +177,13 @@ class Api:
             self._joined(gid, user["id"])
         return Reply(200, self._user(user, req.origin))
 
+    def deactivate_user(self, req: Request, user: str) -> Reply:
+        found = self.t.user_by_id_or_login(user)
+        if found["status"] != "DEPROVISIONED":
+            for app_id, user_id in self.t.delete_user(found["id"]):
+                self._leave_app(app_id, user_id)
+        return Reply(200, {})
+
     def delete_user(self, req: Request, user: str) -> Reply:
         for app_id, user_id in self.t.delete_user(self.t.user_by_id_or_login(user)["id"]):
             self._leave_app(app_id, user_id)
@@ -186,7 +201,8 @@ class Api:
 
     def create_app(self, req: Request) -> Reply:
         body = _object(req.body)
-        for read_only in ("id", "features", "created", "lastUpdated", "status", "_links"):
+        # Okta accepts `"features": []` in a create body and ignores it (terraform sends it).
+        for read_only in ("id", "created", "lastUpdated", "status", "_links"):
             if read_only in body:
                 raise ApiError(
                     400,
@@ -210,11 +226,11 @@ class Api:
 
     def activate_app(self, req: Request, app: str) -> Reply:
         self.t.set_app_status(app, "ACTIVE")
-        return Reply(200)
+        return Reply(200, {})
 
     def deactivate_app(self, req: Request, app: str) -> Reply:
         self.t.set_app_status(app, "INACTIVE")
-        return Reply(200)
+        return Reply(200, {})
 
     def list_features(self, req: Request, app: str) -> Reply:
         self.t.app(app)
@@ -222,6 +238,8 @@ class Api:
 
     def get_feature(self, req: Request, app: str, feature: str) -> Reply:
         self.t.app(app)
+        if feature == "INBOUND_PROVISIONING":
+            return Reply(200, self._inbound_feature(app, req.origin))
         if feature != "USER_PROVISIONING":
             raise not_found(feature, "AppFeature")
         return Reply(200, self._provisioning_feature(app, req.origin))
@@ -308,7 +326,7 @@ class Api:
     def list_group_users(self, req: Request, group: str) -> Reply:
         self.t.group(group)
         users = [self.t.users[uid] for uid in self.t.members[group] if uid in self.t.users]
-        return self._page(req, users, self._user, default_limit=1000)
+        return self._page(req, users, self._member, default_limit=1000)
 
     def add_member(self, req: Request, group: str, user: str) -> Reply:
         if self.t.add_member(group, user):
@@ -380,15 +398,45 @@ class Api:
 
     # -- presentation --------------------------------------------------------------------------
     def _user(self, user: dict[str, Any], origin: str) -> dict[str, Any]:
+        """A user as `GET /users/{id}` and `POST /users` show it: lifecycle links included."""
         base = f"{origin}/api/v1/users/{user['id']}"
-        return {**user, "_links": {"self": {"href": base}}}
+        type_id = (user.get("type") or {}).get("id", "")
+
+        def action(name: str) -> dict[str, str]:
+            return {"href": f"{base}/lifecycle/{name}", "method": "POST"}
+
+        links: dict[str, Any] = {"self": {"href": base}}
+        if user["status"] in ("ACTIVE", "PROVISIONED", "RECOVERY", "PASSWORD_EXPIRED"):
+            links |= {
+                "suspend": action("suspend"),
+                "resetPassword": action("reset_password"),
+                "reactivate": action("reactivate"),
+                "resetFactors": action("reset_factors"),
+                "deactivate": action("deactivate"),
+            }
+        links["schema"] = {"href": f"{origin}/api/v1/meta/schemas/user/osc{type_id[3:]}"}
+        links["type"] = {"href": f"{origin}/api/v1/meta/types/user/{type_id}"}
+        return {**user, "_links": links}
+
+    def _member(self, user: dict[str, Any], origin: str) -> dict[str, Any]:
+        """A user in a list (group members): only its `self` link, as Okta lists them."""
+        return {**user, "_links": {"self": {"href": f"{origin}/api/v1/users/{user['id']}"}}}
 
     def _group(self, group: dict[str, Any], origin: str) -> dict[str, Any]:
+        # Real groups carry logo, owners, users and apps links, and no `self`.
         base = f"{origin}/api/v1/groups/{group['id']}"
         return {
             **group,
             "_links": {
-                "self": {"href": base},
+                "logo": [
+                    {
+                        "name": size,
+                        "href": f"{origin}/assets/img/logos/groups/okta-{size}.png",
+                        "type": "image/png",
+                    }
+                    for size in ("medium", "large")
+                ],
+                "owners": {"href": f"{base}/owners"},
                 "users": {"href": f"{base}/users"},
                 "apps": {"href": f"{base}/apps"},
             },
@@ -398,35 +446,49 @@ class Api:
         app = self.t.app(app_id)
         base = f"{origin}/api/v1/apps/{app_id}"
         lifecycle = "deactivate" if app["status"] == "ACTIVE" else "activate"
-        return {
-            **app,
-            "_links": {
-                "self": {"href": base},
-                "users": {"href": f"{base}/users"},
-                "groups": {"href": f"{base}/groups"},
-                "metadata": {"href": f"{base}/sso/saml/metadata", "type": "application/xml"},
-                lifecycle: {"href": f"{base}/lifecycle/{lifecycle}"},
-                "appLinks": [
-                    {
-                        "name": f"{app['name']}_link",
-                        "href": f"{origin}/home/{app['name']}/{app_id}/aln1",
-                        "type": "text/html",
-                    }
-                ],
+        # The links a real SAML app carries (no `self`): help on the admin host, logo, policies…
+        links: dict[str, Any] = {
+            "help": {
+                "href": f"{origin}/app/{app['name']}/{app_id}/setup/help/{app['signOnMode']}/instructions",
+                "type": "text/html",
             },
         }
+        if app["signOnMode"] == "SAML_2_0":
+            links["metadata"] = {"href": f"{base}/sso/saml/metadata", "type": "application/xml"}
+        links |= {
+            "uploadLogo": {"href": f"{base}/logo", "hints": {"allow": ["POST"]}},
+            "appLinks": [
+                {
+                    "name": f"{app['name']}_link",
+                    "href": f"{origin}/home/{app['name']}/{app_id}/aln1",
+                    "type": "text/html",
+                }
+            ],
+            "profileEnrollment": {"href": f"{origin}/api/v1/policies/rst1simulatedenroll"},
+            "policies": {"href": f"{base}/policies", "hints": {"allow": ["PUT"]}},
+            "groups": {"href": f"{base}/groups"},
+            "logo": [
+                {"name": "medium", "href": f"{origin}/assets/img/logos/default.png", "type": "image/png"}
+            ],
+            "accessPolicy": {"href": f"{origin}/api/v1/policies/rst1simulatedaccess"},
+            "users": {"href": f"{base}/users"},
+            lifecycle: {"href": f"{base}/lifecycle/{lifecycle}"},
+        }
+        return {**app, "_links": links}
 
     def _assignment(self, app_id: str, assignment: dict[str, Any], origin: str) -> dict[str, Any]:
         return {
             **assignment,
             "_links": {
                 "app": {"href": f"{origin}/api/v1/apps/{app_id}"},
+                "self": {"href": f"{origin}/api/v1/apps/{app_id}/groups/{assignment['id']}"},
                 "group": {"href": f"{origin}/api/v1/groups/{assignment['id']}"},
             },
         }
 
     def _app_user(self, app_id: str, app_user: dict[str, Any], origin: str) -> dict[str, Any]:
-        shown = {k: v for k, v in app_user.items() if v is not None or k == "passwordChanged"}
+        # Null keys stay: real app users carry `"externalId": null` until the first push.
+        shown = dict(app_user)
         shown["_links"] = {
             "app": {"href": f"{origin}/api/v1/apps/{app_id}"},
             "user": {"href": f"{origin}/api/v1/users/{app_user['id']}"},
@@ -461,6 +523,46 @@ class Api:
             "_links": {
                 "self": {
                     "href": f"{origin}/api/v1/apps/{app_id}/features/USER_PROVISIONING",
+                    "hints": {"allow": ["GET", "PUT"]},
+                },
+            },
+        }
+
+    def _inbound_feature(self, app_id: str, origin: str) -> dict[str, Any]:
+        """Import settings, in the shape recorded from a real org (the wizard never imports)."""
+        settings = self.t.app_settings[app_id]
+        if not (settings.scim_enabled and settings.connection is not None):
+            raise ApiError(
+                400,
+                "E0000001",
+                "Api validation failed: Provisioning is not enabled for this application",
+                ["Provisioning is not enabled for this application."],
+            )
+        return {
+            "name": "INBOUND_PROVISIONING",
+            "status": "ENABLED" if settings.connection.import_new_users else "DISABLED",
+            "description": (
+                "In-bound provisioning settings for provisioning users from an application to Okta"
+            ),
+            "capabilities": {
+                "importSettings": {
+                    "username": {"userNameFormat": "EMAIL"},
+                    "schedule": {"status": "DISABLED", "fullImport": None, "incrementalImport": None},
+                },
+                "importRules": {
+                    "userCreateAndMatch": {
+                        "exactMatchCriteria": "USERNAME",
+                        "allowPartialMatch": True,
+                        "autoConfirmPartialMatch": False,
+                        "autoConfirmExactMatch": False,
+                        "autoConfirmNewUsers": False,
+                        "autoActivateNewUsers": False,
+                    }
+                },
+            },
+            "_links": {
+                "self": {
+                    "href": f"{origin}/api/v1/apps/{app_id}/features/INBOUND_PROVISIONING",
                     "hints": {"allow": ["GET", "PUT"]},
                 },
             },
@@ -536,11 +638,11 @@ class Api:
                     start = index + 1
                     break
         page = items[start : start + limit]
-        headers = {"Link": f'<{req.origin}{req.path}?{urlencode(req.query)}>; rel="self"'}
+        links = [f'<{req.origin}{req.path}?{urlencode(req.query)}>; rel="self"']
         if start + limit < len(items) and page:
             query = {**req.query, "after": page[-1][key], "limit": str(limit)}
-            headers["Link"] += f', <{req.origin}{req.path}?{urlencode(query)}>; rel="next"'
-        return Reply(200, [present(item, req.origin) for item in page], headers)
+            links.append(f'<{req.origin}{req.path}?{urlencode(query)}>; rel="next"')
+        return Reply(200, [present(item, req.origin) for item in page], {"Link": links})
 
 
 def _object(body: Any) -> dict[str, Any]:

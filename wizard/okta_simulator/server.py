@@ -92,6 +92,14 @@ class Traffic:
             win.used += 1
             return True, win
 
+    def peek(self, bucket: str, now: float) -> RateWindow:
+        """The bucket's window without spending a call (for replies that never reached the API)."""
+        with self.lock:
+            win = self.windows.get(bucket)
+            if win is None or now >= win.start + win.window or win.limit != self.limit:
+                win = self.windows[bucket] = RateWindow(self.limit, self.window, start=float(int(now)))
+            return win
+
     def fault_for(self, method: str, path: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
@@ -143,7 +151,7 @@ def make_handler(sim: OktaSimulator) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.delay:
                 time.sleep(fault.delay)
             body = b"" if reply.body is None else json.dumps(reply.body).encode()
-            headers = {
+            headers: dict[str, str | list[str]] = {
                 "Date": formatdate(sim.clock(), usegmt=True),
                 "X-Okta-Request-Id": secrets.token_hex(10),
                 **reply.headers,
@@ -155,7 +163,8 @@ def make_handler(sim: OktaSimulator) -> type[BaseHTTPRequestHandler]:
                 # send_response() would add a second Date from the real clock; ours is the sim clock.
                 self.send_response_only(reply.status)
                 for name, value in headers.items():
-                    self.send_header(name, value)
+                    for line in value if isinstance(value, list) else [value]:
+                        self.send_header(name, line)
                 self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
@@ -167,7 +176,7 @@ def make_handler(sim: OktaSimulator) -> type[BaseHTTPRequestHandler]:
                     {k: v for k, v in self.headers.items()},
                     raw,
                     reply.status,
-                    headers,
+                    {k: ", ".join(v) if isinstance(v, list) else v for k, v in headers.items()},
                     body,
                 )
             )

@@ -162,6 +162,23 @@ class OktaSimulator:
             self.traffic.faults.append(fault)
         return fault
 
+    def fail_like_recorded(self, path: str, method: str | None = None, *, times: int = 2) -> Fault:
+        """The recorded fault: real Okta answered `DELETE /api/v1/apps/{id}` with 500 E0000009
+        twice, then 204 (terraform-provider-okta's cassettes). `times` 500s, then success."""
+        return self.inject(path, method=method, status=500, error_code="E0000009", times=times)
+
+    def reset(self) -> None:
+        """Forget every object and fault: a fresh org on the same port (the replay tests)."""
+        with self.tenant.lock:
+            tenant = Tenant(self.clock, self.tenant.org["subdomain"])
+            self.tenant = tenant
+            self.api_tokens = {}
+            self.api_token = self.create_api_token()
+            if self.provisioner is not None:
+                self._api = Api(tenant, self.provisioner)
+                self.provisioner.tenant = tenant
+        self.clear_faults()
+
     def clear_faults(self) -> None:
         with self.traffic.lock:
             self.traffic.faults.clear()
@@ -319,6 +336,26 @@ class OktaSimulator:
         if path.startswith(CONSOLE_PREFIX):
             return self._console(method, path, raw, headers)
         bucket = "/".join(path.split("/")[:4])
+        reply = self._dispatch_api(method, path, query, origin, raw, headers, fault, bucket)
+        if not any(name.lower() == "x-rate-limit-limit" for name in reply.headers):
+            # Okta documents the rate-limit headers on every response, errors included.
+            window = self.traffic.peek(bucket, self.clock())
+            reply.headers.update(
+                _limit_headers(window.limit, window.limit - window.used, window.start + window.window)
+            )
+        return reply
+
+    def _dispatch_api(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        origin: str,
+        raw: bytes,
+        headers: Any,
+        fault: Fault | None,
+        bucket: str,
+    ) -> Reply:
         try:
             if fault is not None and fault.status is not None:
                 if fault.status == 429:
@@ -331,11 +368,9 @@ class OktaSimulator:
             route, params = found
             principal = authenticate(self, method, origin + path, headers)
             allowed, window = self.traffic.take(bucket, self.clock())
-            limit_headers = {
-                "X-Rate-Limit-Limit": str(window.limit),
-                "X-Rate-Limit-Remaining": str(max(0, window.limit - window.used)),
-                "X-Rate-Limit-Reset": str(int(window.start + window.window)),
-            }
+            limit_headers = _limit_headers(
+                window.limit, window.limit - window.used, window.start + window.window
+            )
             if not allowed:
                 reply = error_reply(ApiError(429, "E0000047"))
                 reply.headers.update(limit_headers)
@@ -404,11 +439,13 @@ class OktaSimulator:
     def _rate_limited(self, retry_after: int) -> Reply:
         now = self.clock()
         reply = error_reply(ApiError(429, "E0000047"))
-        reply.headers.update(
-            {
-                "X-Rate-Limit-Limit": str(self.traffic.limit),
-                "X-Rate-Limit-Remaining": "0",
-                "X-Rate-Limit-Reset": str(int(now) + retry_after),
-            }
-        )
+        reply.headers.update(_limit_headers(self.traffic.limit, 0, int(now) + retry_after))
         return reply
+
+
+def _limit_headers(limit: int, remaining: int, reset: float) -> dict[str, str | list[str]]:
+    return {
+        "X-Rate-Limit-Limit": str(limit),
+        "X-Rate-Limit-Remaining": str(max(0, remaining)),
+        "X-Rate-Limit-Reset": str(int(reset)),
+    }

@@ -32,6 +32,41 @@ ERROR_LINKS = {
 }
 
 
+# The base user profile attributes Okta defines (a new user may set only these and custom ones).
+USER_PROFILE_ATTRIBUTES = frozenset(
+    {
+        "login", "email", "secondEmail", "firstName", "lastName", "middleName", "honorificPrefix",
+        "honorificSuffix", "title", "displayName", "nickName", "profileUrl", "primaryPhone",
+        "mobilePhone", "streetAddress", "city", "state", "zipCode", "countryCode", "postalAddress",
+        "preferredLanguage", "locale", "timezone", "userType", "employeeNumber", "costCenter",
+        "organization", "division", "department", "managerId", "manager",
+    }
+)  # fmt: skip
+
+# What Okta fills in a custom SAML app's `settings.signOn` when the create body leaves it out
+# (recorded: `idpIssuer` is set even when not sent).
+SAML_SIGN_ON_DEFAULTS: dict[str, Any] = {
+    "defaultRelayState": "",
+    "idpIssuer": "http://www.okta.com/${org.externalKey}",
+    "subjectNameIdTemplate": "${user.userName}",
+    "subjectNameIdFormat": "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+    "responseSigned": True,
+    "assertionSigned": True,
+    "signatureAlgorithm": "RSA_SHA256",
+    "digestAlgorithm": "SHA256",
+    "honorForceAuthn": True,
+    "authnContextClassRef": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+    "requestCompressed": False,
+    "attributeStatements": [],
+    "inlineHooks": [],
+    "assertionEncryption": {"enabled": False},
+    "allowMultipleAcsEndpoints": False,
+    "acsEndpoints": [],
+    "samlSignedRequestEnabled": False,
+    "slo": {"enabled": False},
+}
+
+
 class ApiError(Exception):
     """An Okta error response: status plus the body fields."""
 
@@ -213,22 +248,33 @@ class Tenant:
         return f"{prefix}{next(self._ids):011d}sim0x7"
 
     # -- users ---------------------------------------------------------------------------------
-    def add_user(self, profile: dict[str, Any], *, status: str = "ACTIVE") -> dict[str, Any]:
-        """Store a user without validation (seeding and internal use)."""
+    def add_user(
+        self,
+        profile: dict[str, Any],
+        *,
+        status: str = "ACTIVE",
+        user_id: str | None = None,
+        password: bool = True,
+    ) -> dict[str, Any]:
+        """Store a user without validation (seeding and internal use). `user_id` seeds a known id."""
         now = iso(self.clock())
-        user_id = self.new_id("00u")
+        user_id = user_id or self.new_id("00u")
+        credentials: dict[str, Any] = {"provider": {"type": "OKTA", "name": "OKTA"}}
+        if password:
+            credentials = {"password": {}, **credentials}
         user = {
             "id": user_id,
             "status": status,
             "created": now,
-            "activated": now if status == "ACTIVE" else None,
+            "activated": now if status in ("ACTIVE", "PROVISIONED") else None,
             "statusChanged": now,
             "lastLogin": None,
             "lastUpdated": now,
-            "passwordChanged": now,
+            "passwordChanged": now if password else None,
             "type": {"id": "oty1simulatedusertype"},
-            "profile": dict(profile),
-            "credentials": {"password": {}, "provider": {"type": "OKTA", "name": "OKTA"}},
+            # Okta shows the unset base attributes of a new user as nulls.
+            "profile": {"mobilePhone": None, "secondEmail": None, **profile},
+            "credentials": credentials,
         }
         self.users[user_id] = user
         self.users_by_login[str(profile["login"]).lower()] = user_id
@@ -249,7 +295,15 @@ class Tenant:
         profile = body.get("profile")
         if not isinstance(profile, dict):
             raise ApiError(
-                400, "E0000001", "Api validation failed: profile", ["profile: The field cannot be left blank"]
+                400, "E0000001", "Api validation failed: newUser", ["profile: The field cannot be left blank"]
+            )
+        unknown = [name for name in profile if name not in USER_PROFILE_ATTRIBUTES]
+        if unknown:
+            raise ApiError(
+                400,
+                "E0000001",
+                "Api validation failed: newUser",
+                [f"Property name '{name}' is not defined in profile" for name in unknown],
             )
         causes = [
             f"{name}: The field cannot be left blank"
@@ -260,12 +314,12 @@ class Tenant:
         if login and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", login):
             causes.append("login: Username must be in the form of an email address")
         if causes:
-            raise ApiError(400, "E0000001", "Api validation failed: login", causes)
+            raise ApiError(400, "E0000001", "Api validation failed: newUser", causes)
         if login.lower() in self.users_by_login:
             raise ApiError(
                 400,
                 "E0000001",
-                "Api validation failed: login",
+                "Api validation failed: newUser",
                 ["login: An object with this field already exists in the current organization"],
             )
         password = ((body.get("credentials") or {}).get("password") or {}).get("value")
@@ -277,7 +331,11 @@ class Tenant:
                 raise ApiError(
                     400, "E0000001", "Api validation failed: groupIds", [f"groupIds: group {gid} not found"]
                 )
-        user = self.add_user(profile, status="ACTIVE" if activate else "STAGED")
+        # Activated without a password, Okta leaves the user PROVISIONED (recorded).
+        status = ("ACTIVE" if password is not None else "PROVISIONED") if activate else "STAGED"
+        user = self.add_user(
+            {k: v for k, v in profile.items() if v is not None}, status=status, password=password is not None
+        )
         for gid in group_ids:
             self._join(gid, user["id"])
         return user, group_ids
@@ -296,11 +354,16 @@ class Tenant:
         if local and local in password.lower():
             problems.append("no parts of your username")
         if problems:
+            # Real Okta: 400 E0000001 with the policy in a `password:` cause (not E0000080).
             raise ApiError(
-                403,
-                "E0000080",
-                ERROR_LINKS["E0000080"],
-                ["Password requirements were not met. Password requirements: " + ", ".join(problems) + "."],
+                400,
+                "E0000001",
+                "Api validation failed: password",
+                [
+                    "password: Password requirements were not met. Password requirements: "
+                    + ", ".join(problems)
+                    + "."
+                ],
             )
 
     def delete_user(self, user_id: str) -> list[tuple[str, str]]:
@@ -320,17 +383,25 @@ class Tenant:
         return []
 
     # -- groups --------------------------------------------------------------------------------
-    def add_group(self, name: str, description: str = "", *, visible_now: bool = True) -> dict[str, Any]:
+    def add_group(
+        self,
+        name: str,
+        description: str = "",
+        *,
+        visible_now: bool = True,
+        group_id: str | None = None,
+        kind: str = "OKTA_GROUP",
+    ) -> dict[str, Any]:
         now_ts = self.clock()
         now = iso(now_ts)
-        group_id = self.new_id("00g")
+        group_id = group_id or self.new_id("00g")
         group = {
             "id": group_id,
             "created": now,
             "lastUpdated": now,
             "lastMembershipUpdated": now,
             "objectClass": ["okta:user_group"],
-            "type": "OKTA_GROUP",
+            "type": kind,
             "profile": {"name": name, "description": description},
         }
         self.groups[group_id] = group
@@ -407,23 +478,53 @@ class Tenant:
         self.user_groups.get(user_id, set()).discard(group_id)
 
     # -- apps ----------------------------------------------------------------------------------
-    def add_app(self, label: str, sign_on_mode: str = "SAML_2_0", name: str | None = None) -> dict[str, Any]:
+    def add_app(
+        self,
+        label: str,
+        sign_on_mode: str = "SAML_2_0",
+        name: str | None = None,
+        *,
+        app_id: str | None = None,
+    ) -> dict[str, Any]:
+        """An app in the shape recorded from real orgs (keys, nulls and defaults alike)."""
         now = iso(self.clock())
-        app_id = self.new_id("0oa")
+        app_id = app_id or self.new_id("0oa")
         generated = name or f"{self.org['subdomain']}_{re.sub(r'[^a-z0-9]+', '', label.lower())}_1"
         app = {
             "id": app_id,
+            "orn": f"orn:okta:idp:{self.org['id']}:apps:{generated}:{app_id}",
             "name": generated,
             "label": label,
             "status": "ACTIVE",
-            "created": now,
             "lastUpdated": now,
-            "signOnMode": sign_on_mode,
+            "created": now,
+            "accessibility": {"selfService": False, "errorRedirectUrl": None, "loginRedirectUrl": None},
+            "visibility": {
+                "autoLaunch": False,
+                "autoSubmitToolbar": False,
+                "hide": {"iOS": False, "web": False},
+                "appLinks": {f"{generated}_link": True},
+            },
             "features": [],
-            "accessibility": {"selfService": False},
-            "visibility": {"autoSubmitToolbar": False, "hide": {"web": False, "iOS": False}, "appLinks": {}},
-            "settings": {"app": {}, "notifications": {"vpn": {"network": {"connection": "DISABLED"}}}},
+            "signOnMode": sign_on_mode,
+            "credentials": {
+                "userNameTemplate": {"template": "${source.login}", "type": "BUILT_IN"},
+                "signing": {"kid": f"sim-{app_id}"},
+            },
+            "universalLogout": None,
+            "settings": {
+                "app": {},
+                "notifications": {
+                    "vpn": {"network": {"connection": "DISABLED"}, "message": None, "helpUrl": None}
+                },
+                "manualProvisioning": False,
+                "implicitAssignment": False,
+                "emOptInStatus": "NONE",
+                "notes": {"admin": None, "enduser": None},
+            },
         }
+        if sign_on_mode == "SAML_2_0":
+            app["settings"]["signOn"] = dict(SAML_SIGN_ON_DEFAULTS)
         self.apps[app_id] = app
         self.app_settings[app_id] = AppSettings()
         self.app_groups[app_id] = {}
@@ -439,7 +540,7 @@ class Tenant:
                 ["label: The field cannot be left blank", "signOnMode: The field cannot be left blank"],
             )
         if body["signOnMode"] == "SAML_2_0" and not self.saml_feature_enabled:
-            raise ApiError(403, "E0000015")
+            raise ApiError(401, "E0000015")  # recorded as 401, not 403
         if "name" in body and body["signOnMode"] == "SAML_2_0":
             raise ApiError(
                 400,
@@ -461,7 +562,17 @@ class Tenant:
         app = self.add_app(str(body["label"]), str(body["signOnMode"]))
         if isinstance(body.get("visibility"), dict):
             app["visibility"] = {**app["visibility"], **body["visibility"]}
-        app["settings"] = {**app["settings"], "signOn": dict(sign_on)}
+        if isinstance(body.get("accessibility"), dict):
+            app["accessibility"] = {**app["accessibility"], **body["accessibility"]}
+        template = (body.get("credentials") or {}).get("userNameTemplate")
+        if isinstance(template, dict):
+            app["credentials"]["userNameTemplate"] = {**app["credentials"]["userNameTemplate"], **template}
+        given = body.get("settings") or {}
+        for key in ("implicitAssignment", "notes", "app"):
+            if key in given:
+                app["settings"][key] = given[key]
+        if body["signOnMode"] == "SAML_2_0":
+            app["settings"]["signOn"] = {**SAML_SIGN_ON_DEFAULTS, **sign_on}
         if not activate:
             app["status"] = "INACTIVE"
         return app
