@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from wizard.commands.runtime import Runtime
+
 if TYPE_CHECKING:
     from wizard.demo.services import DemoServices
     from wizard.engine import EngineContext
@@ -26,6 +28,11 @@ class LinkOwner(Protocol):
     def secrets(self) -> SecretStore: ...
 
 
+# The UI's sleep and clock (polls, retries, waits), like RUNTIME for the headless commands:
+# tests put virtual time here so no UI test waits in real time.
+UI_TIME = Runtime()
+
+
 class EngineLink:
     def __init__(self, app: LinkOwner) -> None:
         self.app = app
@@ -40,7 +47,9 @@ class EngineLink:
         app = self.app
         assert app.org is not None and app.session is not None
         if self._okta is None:
-            self._okta = await open_okta(app.org, app.secrets, app.session.state.settings)
+            self._okta = await open_okta(
+                app.org, app.secrets, app.session.state.settings, sleep=UI_TIME.sleep
+            )
         kandji_url = None
         saved = app.session.state.settings.kandji_base_url
         if saved:
@@ -57,6 +66,8 @@ class EngineLink:
             okta=self._okta,
             kandji_url=kandji_url,
             demo_console=app.demo.console if app.demo is not None else None,
+            sleep=UI_TIME.sleep,
+            clock=UI_TIME.clock,
         )
 
     async def reset(self) -> None:

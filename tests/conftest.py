@@ -35,6 +35,18 @@ def memory_keyring() -> MemoryKeyring:
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def ui_time(monkeypatch: pytest.MonkeyPatch):
+    """The UI's polls and retries follow virtual time (tests/virtual_time.py), never real time."""
+    from screens.engine_link import UI_TIME
+    from tests.virtual_time import VirtualTime
+
+    clock = VirtualTime()
+    monkeypatch.setattr(UI_TIME, "sleep", clock.sleep)
+    monkeypatch.setattr(UI_TIME, "clock", clock.clock)
+    return clock
+
+
 @pytest.fixture
 def demo_services():
     """The embedded demo services (Okta simulator + SCIM server) on loopback."""

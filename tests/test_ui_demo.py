@@ -3,8 +3,6 @@ what the screens do when Okta or Kandji answer badly."""
 
 from __future__ import annotations
 
-import asyncio
-
 import keyring
 from keyring.backends import null
 from textual.widgets import Input, Static
@@ -91,19 +89,27 @@ async def test_demo_from_start_screen_to_finish_with_every_step_proved() -> None
             assert secret.get_secret_value() not in report
 
 
-async def test_console_step_moves_on_by_itself_when_okta_shows_it() -> None:
+async def test_console_step_moves_on_by_itself_when_okta_shows_it(ui_time) -> None:
     with DemoServices() as demo:
         app = WizardApp(demo=demo)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await _to_step_9(pilot, app)
-            await pilot.pause(0.3)
+            for _ in range(100):  # the first look
+                if ui_time.sleeping():
+                    break
+                await pilot.pause(0.01)
+            assert ui_time.sleeping() == [ui_time.now + 2.0]  # the next look is 2 s away
             assert "…" in _text(screen, "#detection")  # polling, not seen yet
             step_9 = app.session.state.steps.get("9")
             assert step_9 is None or step_9.status != StepStatus.DONE
             # The admin ticks "Enable SCIM provisioning" in the (simulated) Admin Console.
             demo.console.enable_scim(app.session.state.steps["8"].evidence["app_id"])
-            for _ in range(60):  # the first re-poll comes after 2 s
-                await asyncio.sleep(0.1)
+            ui_time.advance(1.9)
+            await pilot.pause()
+            assert screen.current == "9"  # not looked again yet
+            ui_time.advance(0.1)  # the re-poll
+            for _ in range(100):
+                await pilot.pause(0.01)
                 if screen.current != "9":
                     break
             await settle_engine(pilot)

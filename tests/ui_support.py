@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Iterable
+
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import Worker
 
 from screens.app import WizardApp
+from screens.engine_link import UI_TIME
 from screens.step_screen import StepScreen
+from tests.virtual_time import VirtualTime
+
+# Real seconds a test waits for workers before failing (they never wait on a clock: see below).
+WORKERS_LIMIT = 60.0
 
 
 def no_blink(app: WizardApp) -> None:
@@ -15,8 +25,37 @@ def no_blink(app: WizardApp) -> None:
         field.cursor_blink = False
 
 
+async def wait_for_workers(pilot: Pilot, workers: Iterable[Worker] | None = None) -> None:
+    """Wait until `workers` (default: all) finish. When one of them sleeps on the UI's virtual
+    time (a poll's pause, a retry's wait), the clock jumps to the end of that sleep, after the
+    demo's Okta has finished pushing users, as it would have in the real seconds it stands for."""
+    app = pilot.app
+    waited = list(app.workers if workers is None else workers)
+    finished = asyncio.ensure_future(app.workers.wait_for_complete(waited))
+    clock = getattr(UI_TIME.clock, "__self__", None)  # the VirtualTime the `ui_time` fixture put there
+    if not isinstance(clock, VirtualTime):
+        clock = None
+    deadline = time.monotonic() + WORKERS_LIMIT
+    try:
+        while not finished.done():
+            await asyncio.wait({finished}, timeout=0.01)
+            if finished.done():
+                break
+            tasks = {w._task for w in waited if w._task is not None}
+            if clock is not None and clock.sleeping(tasks):
+                demo = getattr(app, "demo", None)
+                if demo is not None:
+                    demo.okta_simulator.settle()
+                clock.jump(tasks)
+            if time.monotonic() > deadline:
+                busy = ", ".join(w.description or w.name for w in waited if w.is_running)
+                raise AssertionError(f"still busy after {WORKERS_LIMIT:.0f} s: {busy}")
+    finally:
+        finished.cancel()
+
+
 async def settle(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
+    await wait_for_workers(pilot)
     await pilot.pause()
 
 
@@ -46,7 +85,7 @@ async def settle_engine(pilot: Pilot) -> None:
     for _ in range(3):
         busy = [worker for worker in pilot.app.workers if worker.group != "detect"]
         if busy:
-            await pilot.app.workers.wait_for_complete(busy)
+            await wait_for_workers(pilot, busy)
         await pilot.pause()
 
 
