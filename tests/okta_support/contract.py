@@ -1,7 +1,8 @@
 """Validate recorded Okta exchanges against Okta's own OpenAPI spec (the wizard's subset).
 
 The spec lives outside the repository (`../shared/okta/…` or `$OKTA_OPENAPI_SPEC`); it is
-loaded once per test session. Tests that need it skip, naming the missing path, when absent.
+loaded once per test session. Tests that need it skip, naming the missing path, when absent
+(and fail under CI: tests/environment.py).
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
-
+from tests.environment import require_file
 from wizard.okta_simulator import Exchange
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,11 +76,7 @@ def _load(path: str) -> Any:
 
 def load_spec() -> Any:
     path = spec_path()
-    if not path.is_file():
-        pytest.skip(
-            f"Okta's OpenAPI spec subset is not at {path}; set OKTA_OPENAPI_SPEC to its path "
-            "(CI provides it) to run the contract tests."
-        )
+    require_file(path, "Okta's OpenAPI spec subset", "OKTA_OPENAPI_SPEC")
     return _load(str(path))
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.environment import require_file
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RECORDED = ROOT.parent / "shared" / "okta" / "recorded" / "interactions.jsonl"
@@ -26,12 +26,7 @@ def recorded_path() -> Path:
 
 def skip_or_fail_missing(path: Path, what: str) -> None:
     """Skip when a shared input file is absent on a developer machine; fail under CI."""
-    if path.is_file():
-        return
-    message = f"{what} is not at {path}; set OKTA_RECORDED_INTERACTIONS to its path to run these tests."
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must provide it: {message}")
-    pytest.skip(message)
+    require_file(path, what, "OKTA_RECORDED_INTERACTIONS")
 
 
 @dataclass(frozen=True)
