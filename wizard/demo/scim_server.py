@@ -214,6 +214,7 @@ class ScimServer:
         self.ssl_context = ssl_context
         self.requests = RequestLog()
         self._storage: InMemoryStorage | None = None
+        self._user_type: Any = None
         self._server: _ThreadingWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -228,6 +229,7 @@ class ScimServer:
 
         provider = _provider()
         self._storage = InMemoryStorage()
+        self._user_type = load_default_resource_types()["User"]
 
         class KandjiLikeApplication(WSGIApplication):
             @staticmethod
@@ -295,6 +297,26 @@ class ScimServer:
     def users(self) -> list[dict[str, Any]]:
         """Stored users as SCIM JSON (camelCase keys: userName, active, externalId, …)."""
         return [r for r in self._dump_all() if USER_SCHEMA in r.get("schemas", [])]
+
+    def seed_users(self, users: Iterable[dict[str, Any]]) -> list[str]:
+        """Store users directly (SCIM JSON, as Okta would have POSTed them), bypassing HTTP, so a
+        test or benchmark can start from 50,000 existing users in seconds. Returns their ids."""
+        if self._storage is None:
+            raise RuntimeError("The SCIM server was never started; call start() first.")
+        from scim2_models import User
+
+        ids = []
+        for data in users:
+            user = User.model_validate({"schemas": [USER_SCHEMA], **data})
+            created = self._storage.create(self._user_type, user)
+            ids.append(str(created.id))
+        return ids
+
+    def user_count(self) -> int:
+        if self._storage is None:
+            return 0
+        with self._storage.lock:
+            return sum(1 for r in self._storage.resources if USER_SCHEMA in (r.schemas or []))
 
     def groups(self) -> list[dict[str, Any]]:
         return [r for r in self._dump_all() if USER_SCHEMA not in r.get("schemas", [])]

@@ -54,6 +54,10 @@ from wizard.okta.payloads import (
 )
 
 PAGE_LIMIT = 200
+# Okta's largest pages (DESIGN §8): app users 500, group members 1000, System Log 1000.
+APP_USERS_PAGE_LIMIT = 500
+GROUP_USERS_PAGE_LIMIT = 1000
+LOG_PAGE_LIMIT = 1000
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # 401 answers that say nothing about the access token: refreshing it cannot help, and the
 # request must not be sent again (real Okta answers E0000015 with 401).
@@ -61,6 +65,14 @@ NOT_TOKEN_PROBLEMS = frozenset({"E0000015", "E0000006"})
 # Refresh an OAuth access token this long before Okta says it expires.
 TOKEN_EXPIRY_MARGIN = 120.0
 PROVISIONING_EVENT_FILTER = '(eventType sw "application.provision" or eventType sw "application.integration")'
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, and the `next` link Okta gave after it (None on the last page)."""
+
+    items: list[dict[str, Any]]
+    next_url: str | None
 
 
 @dataclass(frozen=True)
@@ -336,26 +348,85 @@ class OktaClient:
                 break
         return events
 
-    # -- plumbing: pagination --------------------------------------------------------------------
-    async def _pages(
-        self, path: str, params: dict[str, Any], *, operation: str
-    ) -> AsyncIterator[dict[str, Any]]:
-        url: str | None = path
-        query: dict[str, Any] | None = params
+    # -- bulk reads, page by page (doctor, reconcile) ---------------------------------------------
+    def app_user_pages(
+        self, app_id: str, *, limit: int = APP_USERS_PAGE_LIMIT, resume_url: str | None = None
+    ) -> AsyncIterator[Page]:
+        """The app's users, one page (up to 500, Okta's maximum) at a time; `resume_url` is a
+        `next_url` an earlier run reached."""
+        path = f"/api/v1/apps/{_seg(app_id)}/users"
+        return self.iter_pages(path, {"limit": limit}, operation="list_app_users", resume_url=resume_url)
+
+    def group_user_pages(self, group_id: str) -> AsyncIterator[Page]:
+        path = f"/api/v1/groups/{_seg(group_id)}/users"
+        return self.iter_pages(path, {"limit": GROUP_USERS_PAGE_LIMIT}, operation="list_group_users")
+
+    def app_pages(self) -> AsyncIterator[Page]:
+        """Every app integration in the org (to find the ones that look like Kandji's)."""
+        return self.iter_pages("/api/v1/apps", {"limit": PAGE_LIMIT}, operation="list_apps")
+
+    def provisioning_failure_pages(self, app_id: str, since: datetime | str) -> AsyncIterator[Page]:
+        """System Log failures about pushing users to the app since `since`, oldest first, as
+        large pages as Okta gives. The stream ends at the first short page (the log is
+        open-ended: Okta keeps offering a `next` link)."""
+        params: dict[str, Any] = {
+            "filter": f"target.id eq {filter_literal(app_id)} and {PROVISIONING_EVENT_FILTER} "
+            'and outcome.result eq "FAILURE"',
+            "limit": LOG_PAGE_LIMIT,
+            "sortOrder": "ASCENDING",
+            "since": _iso(since),
+        }
+        return self.iter_pages("/api/v1/logs", params, operation="provisioning_failures", stop_short=True)
+
+    async def get_default_connection(self, app_id: str) -> dict[str, Any] | None:
+        """The app's provisioning connection (status, authScheme, baseUrl) when Okta answers it
+        for this app, else None: documented for some apps only, so best effort."""
+        try:
+            return await self._json(
+                "GET",
+                f"/api/v1/apps/{_seg(app_id)}/connections/default",
+                operation="get_default_connection",
+            )
+        except (E.OktaValidationError, E.OktaNotFoundError, E.OktaPermissionError):
+            return None
+
+    async def iter_pages(
+        self,
+        path: str,
+        params: dict[str, Any],
+        *,
+        operation: str,
+        resume_url: str | None = None,
+        stop_short: bool = False,
+    ) -> AsyncIterator[Page]:
+        """Each page and the `next` link after it, following `Link: <…>; rel="next"` exactly as
+        given; stops on an empty page, a link seen before, or (with `stop_short`) a page
+        shorter than the limit asked for."""
+        url: str | None = resume_url or path
+        query: dict[str, Any] | None = None if resume_url else params
         seen: set[str] = set()
+        wanted = int(params.get("limit") or 0)
         while url is not None:
             response = await self._request("GET", url, operation=operation, params=query)
             items = _decode(response, operation)
             if not isinstance(items, list):
                 raise E.OktaServerError("Okta answered a list request without a list", operation=operation)
-            for item in items:
-                yield item
-            # Follow `Link: <…>; rel="next"` exactly as given; stop on an empty page or a loop.
             nxt = response.links.get("next", {}).get("url")
-            if not items or not nxt or nxt in seen:
+            if not items or not nxt or nxt in seen or (stop_short and len(items) < wanted):
+                nxt = None
+            yield Page(items, nxt)
+            if nxt is None:
                 break
             seen.add(nxt)
             url, query = nxt, None
+
+    # -- plumbing: pagination --------------------------------------------------------------------
+    async def _pages(
+        self, path: str, params: dict[str, Any], *, operation: str
+    ) -> AsyncIterator[dict[str, Any]]:
+        async for page in self.iter_pages(path, params, operation=operation):
+            for item in page.items:
+                yield item
 
     # -- plumbing: one request -------------------------------------------------------------------
     async def _json(

@@ -31,6 +31,9 @@ class RetryPolicy:
     jitter_max: float = 1.0
     # Start spreading calls out when this share of the window's budget is left.
     slow_down_below: float = 0.1
+    # The share of each bucket this client may use. A bucket is shared with everything else the
+    # customer runs against the org, so a long bulk read (reconcile) keeps to half of it.
+    budget_share: float = 1.0
     rng: random.Random = field(default_factory=random.Random)
 
     def jitter(self) -> float:
@@ -69,14 +72,19 @@ def wait_after_429(state: RateLimitState, policy: RetryPolicy) -> float:
 
 
 def pause_before_next(state: RateLimitState, policy: RetryPolicy) -> float:
-    """Spread the remaining budget over the rest of the window once it runs low."""
+    """Spread the remaining budget over the rest of the window once it runs low. With a
+    `budget_share` below 1, the part of the window reserved for others never counts as ours:
+    once it is all that is left, wait for the reset."""
     if not state.known or state.limit is None or state.remaining is None or state.reset_in <= 0:
         return 0.0
-    if state.remaining > max(1, int(state.limit * policy.slow_down_below)):
+    reserved = state.limit * (1.0 - policy.budget_share)
+    usable = state.remaining - reserved
+    ours = state.limit * policy.budget_share
+    if usable > max(1, int(ours * policy.slow_down_below)):
         return 0.0
-    if state.remaining <= 0:
+    if usable <= 0:
         return min(policy.rate_limit_cap, state.reset_in)
-    return min(policy.rate_limit_cap, state.reset_in / (state.remaining + 1))
+    return min(policy.rate_limit_cap, state.reset_in / (usable + 1))
 
 
 def _int(value: str | None) -> int | None:
