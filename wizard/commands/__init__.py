@@ -15,4 +15,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "wizard.commands.support_bundle",
     "wizard.commands.forget",
     "wizard.commands.undo",
+    "wizard.commands.doctor",
+    "wizard.commands.reconcile",
 )
