@@ -214,7 +214,6 @@ class ScimServer:
         self.ssl_context = ssl_context
         self.requests = RequestLog()
         self._storage: InMemoryStorage | None = None
-        self._user_type: Any = None
         self._server: _ThreadingWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -229,7 +228,6 @@ class ScimServer:
 
         provider = _provider()
         self._storage = InMemoryStorage()
-        self._user_type = load_default_resource_types()["User"]
 
         class KandjiLikeApplication(WSGIApplication):
             @staticmethod
@@ -304,11 +302,13 @@ class ScimServer:
         if self._storage is None:
             raise RuntimeError("The SCIM server was never started; call start() first.")
         from scim2_models import User
+        from scim2_server.utils import load_default_resource_types
 
+        user_type = load_default_resource_types()["User"]
         ids = []
         for data in users:
             user = User.model_validate({"schemas": [USER_SCHEMA], **data})
-            created = self._storage.create(self._user_type, user)
+            created = self._storage.create(user_type, user)
             ids.append(str(created.id))
         return ids
 
