@@ -455,9 +455,9 @@ class Doctor:
                 "low",
                 f"{seen.direct} {noun} assigned directly, not via the group",
                 f"{seen.direct} app users have scope USER",
-                "Put them in the group (step 18.1) and remove their direct assignment on the "
+                "Put them in the group (step 18.1) and remove their direct assignment on the app's "
                 "Assignments tab, so one group decides who reaches Kandji.",
-                "18.1",
+                "19",
             )
         errors = seen.sync_states.get("ERROR", 0)
         if errors:
