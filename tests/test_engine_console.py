@@ -25,7 +25,7 @@ async def test_enable_scim_is_detected_only_after_the_console_change(engine_ctx,
     engine = ENGINES["enable-scim"]
     before = await engine.detect(ctx)
     assert before.items == {engine.ITEM: False} and not before.complete
-    outcome = await engine.apply(ctx, {"confirmed": True})  # the admin's word cannot replace hard evidence
+    outcome = await engine.apply(ctx, {})  # not seen and not confirmed: still open
     assert not outcome.ok and outcome.fix_step == "9"
     assert ctx.session.state.steps["9"].status == StepStatus.NEEDS_CONSOLE
 
@@ -211,3 +211,26 @@ async def test_console_plans_list_only_reads(engine_ctx) -> None:
         plan = await ENGINES[action].plan(engine_ctx, {})
         assert plan.calls and {c.method for c in plan.calls} == {"GET"}
         assert any("Admin Console" in note for note in plan.notes)
+
+
+async def test_every_console_item_okta_does_not_report_can_be_confirmed(engine_ctx, demo_services) -> None:
+    """Detection is evidence, never a gate: real apps list `"features": []` whatever is on."""
+    ctx, demo = engine_ctx, demo_services
+    demo.okta_simulator.tenant.opaque_provisioning = True
+    await run_until(ctx, demo, "enable-scim")
+    for action in ("enable-scim", "scim-connection", "test-connector", "to-app"):
+        engine = ENGINES[action]
+        if action == "enable-scim":
+            await engine.demo_complete(ctx)  # the admin did it; Okta just does not say so
+        elif action != "test-connector":
+            await engine.demo_complete(ctx)
+        detection = await engine.detect(ctx)
+        assert not all(detection.items.values()), (action, detection.items)
+        assert not (await engine.apply(ctx, {})).ok
+        outcome = await engine.apply(ctx, {"confirmed": True})
+        assert outcome.ok, (action, outcome.messages)
+        evidence = ctx.session.state.steps[ctx.catalog.steps_of(action)[0].number].evidence
+        unseen = [n for n, v in detection.items.items() if not v]
+        assert unseen and all(
+            evidence["evidence"][n] == "confirmed by the admin; Okta did not report it" for n in unseen
+        )

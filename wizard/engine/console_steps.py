@@ -1,10 +1,13 @@
 """Console hand-offs (steps 9–14): what the admin does in the Admin Console, and how the
 wizard detects it afterwards (DESIGN §2).
 
-Detection is honest about its limits: each item is seen (True), not seen (False) or cannot be
-detected (None) and must be confirmed by the admin. Items resting on unconfirmed evidence
-("soft") are reported as "not detected" rather than failed, and an admin confirmation covers
-them.
+Detection is evidence, never a gate. Each item is seen (True), not seen (False) or cannot be
+detected (None). Nobody has recorded Okta reporting most of these for a custom SAML app (every
+recorded app shows `"features": []`), so an item Okta does not report can always be confirmed
+by the admin (`c` in the TUI, `--confirmed N` headless); the evidence then says "confirmed by
+the admin; Okta did not report it", and step 24 settles it: delivery proves it, a failed
+delivery names these steps first. Only a "firm" item cannot be confirmed over: the wizard's own
+test of Kandji when Kandji itself answered no.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from wizard.okta import errors as E
 from wizard.okta.links import app_link
 from wizard.state import StepStatus
 
+DETECTED = "detected in Okta"
+CONFIRMED = "confirmed by the admin; Okta did not report it"
+PROVED = "proved by delivery at step 24 (confirmed by the admin; Okta did not report it)"
 FIRST_POLL = 2.0
 MAX_POLL = 15.0
 BACKOFF = 1.6
@@ -29,12 +35,14 @@ TRANSIENT = (E.OktaNetworkError, E.OktaServerError, E.OktaRateLimitError)
 def make_detection(
     items: dict[str, bool | None],
     *,
-    soft: frozenset[str] = frozenset(),
+    firm: frozenset[str] = frozenset(),
     evidence: dict[str, Any] | None = None,
     done: str,
     waiting: str,
 ) -> Detection:
+    """Every detectable item is "soft" (confirmable when not seen) unless it is in `firm`."""
     detectable = [name for name, seen in items.items() if seen is not None]
+    soft = frozenset(detectable) - firm
     complete = bool(detectable) and all(items[name] for name in detectable)
     undetectable = [name for name, seen in items.items() if seen is None]
     if complete:
@@ -47,6 +55,8 @@ def make_detection(
         message = waiting + " Not detected yet: " + "; ".join(missing) + "."
         if not hard:
             message += " Okta may not report this; if you did it, confirm it yourself."
+        else:
+            message += " This must pass before the step can be confirmed."
     if undetectable:
         message += " You confirm: " + "; ".join(undetectable) + "."
     return Detection(items, complete, message, soft, dict(evidence or {}))
@@ -145,10 +155,17 @@ class ConsoleStep:
             delay = min(delay * BACKOFF, MAX_POLL)
 
     async def apply(self, ctx: EngineContext, inputs: Mapping[str, Any]) -> Outcome:
-        """Record the step from what is detected now. Undetectable and soft items need
-        `inputs["confirmed"]` (the admin's word); hard items must be seen."""
+        """Record the step from what is detected now. Items not seen need `inputs["confirmed"]`
+        (the admin's word); only firm items (the wizard's own Kandji test) must pass."""
+        confirmed = bool(inputs.get("confirmed"))
         try:
             detection = await self.detect(ctx)
+        except E.TRANSIENT_ERRORS as exc:
+            if not confirmed:
+                return Outcome(False, messages=[str(exc)], fix_step=self.fix_step)
+            # Okta could not be asked just now; the admin's word stands and step 24 settles it.
+            names = [*self.item_names()[0], *self.item_names()[1]]
+            detection = Detection({n: None for n in names}, False, str(exc), error=str(exc))
         except E.OktaError as exc:
             return Outcome(False, messages=[str(exc)], fix_step=self.fix_step)
         hard_missing = [n for n, seen in detection.items.items() if seen is False and n not in detection.soft]
@@ -157,10 +174,12 @@ class ConsoleStep:
             for n, seen in detection.items.items()
             if seen is None or (seen is False and n in detection.soft)
         ]
-        confirmed = bool(inputs.get("confirmed"))
         evidence = {
             "detected": {n: seen for n, seen in detection.items.items() if seen is not None},
             "confirmed_by_admin": to_confirm if confirmed else [],
+            "evidence": {
+                n: DETECTED if seen else CONFIRMED for n, seen in detection.items.items() if seen or confirmed
+            },
             **detection.evidence,
         }
         if hard_missing or (to_confirm and not confirmed):
@@ -170,7 +189,14 @@ class ConsoleStep:
                 messages.append("When you have done it, confirm it to continue.")
             return Outcome(False, evidence=evidence, messages=messages, fix_step=self.fix_step)
         record_action(ctx, self.key, StepStatus.DONE, evidence)
-        return Outcome(True, evidence=evidence, messages=[detection.message])
+        messages = [detection.message]
+        unreported = [n for n in to_confirm if detection.items.get(n) is False]
+        if unreported:
+            messages = [
+                "Confirmed by you; Okta did not report: " + "; ".join(unreported) + ". Step 24 proves it "
+                "when the users arrive in Kandji."
+            ]
+        return Outcome(True, evidence=evidence, messages=messages)
 
     def _mark_open(self, ctx: EngineContext, note: str) -> None:
         for number in step_numbers(self.key):
@@ -181,9 +207,22 @@ class ConsoleStep:
             detection = await self.detect(ctx)
         except E.OktaError as exc:
             return Outcome(False, messages=[str(exc)], fix_step=self.fix_step)
-        hard_missing = [n for n, seen in detection.items.items() if seen is False and n not in detection.soft]
-        soft_missing = [n for n, seen in detection.items.items() if seen is False and n in detection.soft]
-        warnings = [f"Not detected (Okta may not report it): {n}." for n in soft_missing]
+        # Okta reported it before and no longer does: that is a change, not Okta's silence.
+        before = recorded(ctx, self.key, "detected") or {}
+        lost = {n for n, seen in detection.items.items() if seen is False and before.get(n) is True}
+        hard_missing = [
+            n
+            for n, seen in detection.items.items()
+            if seen is False and (n not in detection.soft or n in lost)
+        ]
+        soft_missing = [n for n, seen in detection.items.items() if seen is False and n not in hard_missing]
+        said = recorded(ctx, self.key, "evidence") or {}
+        warnings = [
+            f"Not detected (Okta may not report it): {n}; {said[n]}."
+            if n in said and said[n] != DETECTED
+            else f"Not detected (Okta may not report it): {n}."
+            for n in soft_missing
+        ]
         return Outcome(
             not hard_missing,
             evidence={"detected": dict(detection.items)},
@@ -202,18 +241,41 @@ class EnableScimEngine(ConsoleStep):
     key = "enable-scim"
     link_key = "app-general"
     fix_step = "9"
-    ITEM = "Enable SCIM provisioning is ticked and saved (SCIM_PROVISIONING in the app's features)"
+    ITEM = "Enable SCIM provisioning is ticked and saved"
 
     def item_names(self) -> tuple[list[str], list[str]]:
         return [self.ITEM], []
 
+    def detection_calls(self, app_id: str) -> list[PlannedCall]:
+        return [
+            *super().detection_calls(app_id),
+            PlannedCall(
+                "GET",
+                f"/api/v1/apps/{app_id}/features/USER_PROVISIONING",
+                None,
+                "else: does Okta answer the To App settings (it refuses while provisioning is off)",
+            ),
+        ]
+
     async def detect(self, ctx: EngineContext) -> Detection:
-        app = await ctx.okta.get_app(self._require_app(ctx))
+        app_id = self._require_app(ctx)
+        app = await ctx.okta.get_app(app_id)
         features = _features(app)
         seen = None if features is None else "SCIM_PROVISIONING" in features
+        evidence: dict[str, Any] = {"features": features}
+        if not seen:
+            # The other signal: Okta answers USER_PROVISIONING only once provisioning is on
+            # (DESIGN §4.2: 400 E0000001 "Provisioning is not enabled…" before). Best effort.
+            try:
+                answered = await ctx.okta.get_user_provisioning_feature(app_id) is not None
+            except E.OktaError:
+                answered = False
+            evidence["user_provisioning_answers"] = answered
+            if answered:
+                seen = True
         return make_detection(
             {self.ITEM: seen},
-            evidence={"features": features},
+            evidence=evidence,
             done="SCIM provisioning is on: the app has a Provisioning tab now.",
             waiting="Waiting for SCIM provisioning to be enabled.",
         )
@@ -260,7 +322,6 @@ class ScimConnectionEngine(ConsoleStep):
         }
         return make_detection(
             items,
-            soft=frozenset({self.PUSH_NEW, self.PUSH_UPDATES}),
             evidence={"features": features},
             done="Okta reports the push actions: the SCIM connection has been saved.",
             waiting="Waiting for the SCIM connection to be saved.",
@@ -273,6 +334,9 @@ class ScimConnectionEngine(ConsoleStep):
 
             raise EngineError("Store the Kandji URL and token first (steps B.1–B.2).", fix_step="B.2")
         self._demo(ctx).configure_scim_connection(self._require_app(ctx), ctx.settings.kandji_base_url, token)
+
+
+REACH_CHECKS = frozenset({"dns", "connection"})
 
 
 class TestConnectorEngine(ConsoleStep):
@@ -295,11 +359,12 @@ class TestConnectorEngine(ConsoleStep):
     async def detect(self, ctx: EngineContext) -> Detection:
         token = await kandji_token(ctx)
         if ctx.kandji_url is None or token is None:
-            return Detection(
+            return make_detection(
                 {self.OWN_TEST: False, **{n: None for n in self.UNDETECTABLE}},
-                False,
-                "The Kandji URL or token is missing: store them at steps B.1–B.2 first.",
                 evidence={"kandji_preflight": "not run"},
+                done="",
+                waiting="The Kandji URL or token is not stored here (B.1–B.2), so the wizard could not test "
+                "Kandji; if Okta's test passed, confirm it.",
             )
         report = await run_preflight(ctx.kandji_url, token)
         evidence: dict[str, Any] = {
@@ -314,8 +379,12 @@ class TestConnectorEngine(ConsoleStep):
             first = report.failures[0]
             evidence["first_failure"] = {"check": first.key, "cause": first.cause, "fix": first.fix}
             waiting = f"{first.title}: {first.detail} {first.cause} {first.fix}".strip()
+        # Kandji answered and refused (token, paths): no confirmation can stand against that. A
+        # host this computer cannot reach may still be reachable by Okta: the admin may confirm.
+        definitive = not report.ok and bool(report.failures) and report.failures[0].key not in REACH_CHECKS
         return make_detection(
             {self.OWN_TEST: report.ok, **{n: None for n in self.UNDETECTABLE}},
+            firm=frozenset({self.OWN_TEST}) if definitive else frozenset(),
             evidence=evidence,
             done=done,
             waiting=waiting,
@@ -332,7 +401,7 @@ class TestConnectorEngine(ConsoleStep):
     async def apply(self, ctx: EngineContext, inputs: Mapping[str, Any]) -> Outcome:
         outcome = await super().apply(ctx, inputs)
         failure = outcome.evidence.get("first_failure")
-        if not outcome.ok and failure:
+        if not outcome.ok and failure and failure["check"] not in REACH_CHECKS:
             outcome.fix_step = "B.2" if failure["check"] in ("token", "wrong_token") else "B.1"
             for number in step_numbers(self.key):
                 ctx.session.set_status(number, StepStatus.FAILED, note=outcome.messages[0][:500])
@@ -381,7 +450,8 @@ class ToAppEngine(ConsoleStep):
                 self.UPDATE: None if update is None else update == "ENABLED",
                 self.DEACTIVATE: None if deactivate is None else deactivate == "ENABLED",
             }
-            return make_detection(items, evidence={"source": "USER_PROVISIONING"}, done=done, waiting=waiting)
+            evidence = {"source": "USER_PROVISIONING", "capabilities": caps}
+            return make_detection(items, evidence=evidence, done=done, waiting=waiting)
         app = await ctx.okta.get_app(app_id)
         features = _features(app)
         items = {
@@ -391,7 +461,6 @@ class ToAppEngine(ConsoleStep):
         }
         return make_detection(
             items,
-            soft=frozenset({self.DEACTIVATE}),
             evidence={"source": "features", "features": features},
             done="Okta reports Deactivate Users (PUSH_USER_DEACTIVATION).",
             waiting=waiting,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from wizard.engine.context import EngineContext, kandji_token, record_action, recorded
+from wizard.engine.console_steps import PROVED
+from wizard.engine.context import EngineContext, kandji_token, record_action, recorded, status_of
 from wizard.engine.model import Diagnosis, Outcome, Plan, PlannedCall, ProofResult, UserProof
 from wizard.kandji.verify import verify_users
 from wizard.okta import errors as E
@@ -77,6 +78,13 @@ async def prove(
     if not members:
         diagnoses = await _diagnose(ctx, app_id, group_id, [])
         return ProofResult(False, [], "The group has no members, so nobody is provisioned.", diagnoses)
+    person = _test_person(ctx)
+    if person and person.casefold() not in {_login(m).casefold() for m in members}:
+        # The person made at 17–18 is the one this proof is about: others arriving is not enough.
+        diagnoses = await _diagnose(ctx, app_id, group_id, [])
+        return ProofResult(
+            False, [], f"The test person {person} is not in the group, so Okta will not push them.", diagnoses
+        )
     token = await kandji_token(ctx)
     kandji_checked = token is not None and ctx.kandji_url is not None
     warnings = []
@@ -125,10 +133,81 @@ async def prove(
         delay = min(delay * BACKOFF, MAX_POLL)
     users = list(proofs.values())
     diagnoses = await _diagnose(ctx, app_id, group_id, users)
+    if person and not any(p.done for p in users if p.login.casefold() == person.casefold()):
+        message_person = f" The test person {person} is not in Kandji yet."
+    else:
+        message_person = ""
     done = sum(1 for p in users if p.done)
     why = "stopped waiting" if timed_out else "Okta reported an error"
-    message = f"{done} of {len(users)} group members are in Kandji; {why}."
+    message = f"{done} of {len(users)} group members are in Kandji; {why}.{message_person}"
     return ProofResult(False, users, message, diagnoses, timed_out, kandji_checked, warnings)
+
+
+def _test_person(ctx: EngineContext) -> str | None:
+    """The login of the person made (or reused) at 17–18, when the admin did not skip them."""
+    if ctx.settings.users_already_exist:
+        return None
+    return recorded(ctx, "test-user", "login") or None
+
+
+# -- confirmations settled by delivery -------------------------------------------------------------
+
+CONSOLE_ACTIONS = ("enable-scim", "scim-connection", "test-connector", "to-app")
+
+
+def unproved_confirmations(
+    ctx: EngineContext, *, unreported_only: bool = False
+) -> list[tuple[str, list[str]]]:
+    """(action, items) the admin confirmed at the console steps and nothing has proved yet.
+    With `unreported_only`, only items Okta could have shown and did not (never detected)."""
+    found = []
+    for action in CONSOLE_ACTIONS:
+        items = list(recorded(ctx, action, "confirmed_by_admin") or [])
+        said = recorded(ctx, action, "evidence") or {}
+        detected = recorded(ctx, action, "detected") or {}
+        if unreported_only:
+            items = [i for i in items if detected.get(i) is False]
+        items = [i for i in items if said.get(i) != PROVED]
+        if items:
+            found.append((action, items))
+    return found
+
+
+def settle_by_delivery(ctx: EngineContext) -> list[str]:
+    """The users arrived: every console item the admin confirmed is now proved by delivery.
+    Returns the actions whose evidence changed."""
+    changed = []
+    for action, items in unproved_confirmations(ctx):
+        numbers = [step.number for step in ctx.catalog.steps_of(action)]
+        record = ctx.session.state.steps.get(numbers[0])
+        if record is None or record.status != StepStatus.DONE:
+            continue
+        evidence = dict(record.evidence)
+        evidence["evidence"] = {**(evidence.get("evidence") or {}), **{i: PROVED for i in items}}
+        evidence["proved_by_delivery"] = True
+        for number in numbers:
+            ctx.session.set_status(number, StepStatus.DONE, evidence=evidence)
+        changed.append(action)
+    return changed
+
+
+def confirmation_diagnoses(ctx: EngineContext) -> list[Diagnosis]:
+    """For a failed delivery: the console steps the admin confirmed but Okta never showed."""
+    diagnoses = []
+    for action, items in unproved_confirmations(ctx, unreported_only=True):
+        span = ctx.catalog.span(action)
+        title = ctx.catalog.actions[action].title
+        diagnoses.append(
+            Diagnosis(
+                f"Steps {span} ({title}) were confirmed by you, but Okta never reported them",
+                "Not seen in Okta: " + "; ".join(items) + ".",
+                f"Check these first in the Admin Console (step {span}): they are the ones nothing has "
+                "proved yet.",
+                span.split("–")[0],
+                "Okta",
+            )
+        )
+    return diagnoses
 
 
 async def _check_kandji(ctx: EngineContext, token: Any, pending: list[UserProof]) -> None:
@@ -283,8 +362,15 @@ async def _diagnose(
     except E.OktaError as exc:
         add(Diagnosis("Okta could not be asked", str(exc), "Try again.", None, "Okta"))
         return found
+    for diagnosis in confirmation_diagnoses(ctx):
+        add(diagnosis)  # what nothing has proved comes first
     features = app.get("features") if isinstance(app.get("features"), list) else None
-    if features is not None and "SCIM_PROVISIONING" not in features:
+    # An empty list proves nothing (real apps show `[]` whatever is on); it counts only when
+    # Okta reported the flag before, reports other features now, or step 9 was never done.
+    was_seen = "SCIM_PROVISIONING" in (recorded(ctx, "enable-scim", "features") or [])
+    step_9_done = status_of(ctx, "9") in (StepStatus.DONE, StepStatus.SKIPPED)
+    telling = was_seen or bool(features) or not step_9_done
+    if features is not None and telling and "SCIM_PROVISIONING" not in features:
         add(
             Diagnosis(
                 "SCIM provisioning is off for the app",
@@ -461,6 +547,14 @@ class VerifyEngine:
     def _record(self, ctx: EngineContext, result: ProofResult) -> Outcome:
         outcome = _outcome(result)
         if result.ok:
+            settled = settle_by_delivery(ctx)
+            if settled:
+                outcome.evidence["proved_by_delivery"] = [ctx.catalog.span(a) for a in settled]
+                outcome.messages.append(
+                    "Delivery proves what you confirmed at steps "
+                    + ", ".join(ctx.catalog.span(a) for a in settled)
+                    + "."
+                )
             record_action(ctx, ACTION, StepStatus.DONE, outcome.evidence)
         else:
             record_action(ctx, ACTION, StepStatus.FAILED, outcome.evidence, note=result.message)

@@ -87,7 +87,16 @@ async def _check_app(ctx: EngineContext, findings: list[Finding]) -> bool:
             )
         )
     features = app.get("features") if isinstance(app.get("features"), list) else None
-    if features is not None and _finished(ctx, "enable-scim") and "SCIM_PROVISIONING" not in features:
+    # Only a flag Okta did report and no longer does means someone turned SCIM off. Real apps may
+    # never list SCIM_PROVISIONING (every recorded app shows `"features": []`): an admin's
+    # confirmation is not undone by its absence; step 24's delivery is the proof there.
+    was_seen = "SCIM_PROVISIONING" in (recorded(ctx, "enable-scim", "features") or [])
+    if (
+        features is not None
+        and was_seen
+        and _finished(ctx, "enable-scim")
+        and "SCIM_PROVISIONING" not in features
+    ):
         reset = reset_steps(
             ctx,
             _steps(("enable-scim", "scim-connection", "test-connector", "to-app", "verify")),
@@ -168,8 +177,26 @@ async def _check_user(ctx: EngineContext, findings: list[Finding]) -> None:
                 tuple(reset),
             )
         )
-    else:
-        findings.append(Finding("test-user", "ok", f"The test person {login} still exists."))
+        return
+    group_id = recorded(ctx, "group", "group_id")
+    if group_id and _finished(ctx, "verify"):
+        try:
+            members = await ctx.okta.list_group_users(group_id)
+        except E.OktaError:
+            members = None
+        if members is not None and not any(m.get("id") == user_id for m in members):
+            # Step 24 is about this person: others in the group arriving does not prove it.
+            reset = reset_steps(ctx, _steps(("verify",)), f"{login} was taken out of the group in Okta.")
+            findings.append(
+                Finding(
+                    "test-user",
+                    "changed",
+                    f"The test person {login} is no longer in the group; step 24 checks again.",
+                    tuple(reset),
+                )
+            )
+            return
+    findings.append(Finding("test-user", "ok", f"The test person {login} still exists."))
 
 
 async def _check_assignment(ctx: EngineContext, findings: list[Finding]) -> None:

@@ -240,7 +240,7 @@ class Api:
         self.t.app(app)
         if feature == "INBOUND_PROVISIONING":
             return Reply(200, self._inbound_feature(app, req.origin))
-        if feature != "USER_PROVISIONING":
+        if feature != "USER_PROVISIONING" or self.t.opaque_provisioning:
             raise not_found(feature, "AppFeature")
         return Reply(200, self._provisioning_feature(app, req.origin))
 

@@ -207,6 +207,9 @@ class Tenant:
         self._role_ids = itertools.count(1)
         self.group_search_lag = 0.0
         self.saml_feature_enabled = True
+        # Like every recorded real org: apps list `"features": []` whatever is on, and the To App
+        # settings are not exposed for a custom app. Provisioning itself still works.
+        self.opaque_provisioning = False
         self.password_min_length = 8
         self.admin_id = self.add_user(
             {
@@ -581,7 +584,7 @@ class Tenant:
         app = self.apps.get(app_id)
         if app is None:
             raise not_found(app_id, "AppInstance")
-        app["features"] = self.app_settings[app_id].features()
+        app["features"] = [] if self.opaque_provisioning else self.app_settings[app_id].features()
         return app
 
     def replace_app(self, app_id: str, body: dict[str, Any]) -> dict[str, Any]:
