@@ -169,17 +169,24 @@ async def test_a_journal_for_another_app_is_not_replayed(seeded, tmp_path):
     assert result.resumed_pages == 0 and result.summary.okta_users == SPEC.users + SPEC.direct
 
 
+async def paced_run(sim, scim, seed, share: float):
+    """A reconcile in pages of 50 under a bucket of 10 calls a minute, on the simulator's fake
+    clock: the client's waits move that clock instead of sleeping."""
+    clock = sim.clock
+    sim.set_rate_limit(10, 60.0)
+    org = parse_org_url(sim.base_url, allow_insecure_loopback=True)
+    policy = RetryPolicy(budget_share=share, jitter_max=0.0)
+    auth = ApiTokenAuth(SecretStr(sim.api_token))
+    okta = OktaClient(org, auth, clock=clock, sleep=clock.sleep, retry=policy)
+    return await run(sim, scim, seed.app_id, None, okta=okta, okta_page_limit=50, clock=clock)
+
+
 @pytest.mark.parametrize("seeded", [ManualClock()], indirect=True)
 async def test_pacing_keeps_to_half_of_a_small_bucket(seeded):
     sim, scim, seed = seeded
     clock = sim.clock
-    sim.set_rate_limit(10, 60.0)
-    org = parse_org_url(sim.base_url, allow_insecure_loopback=True)
-    policy = RetryPolicy(budget_share=0.5, jitter_max=0.0)
-    auth = ApiTokenAuth(SecretStr(sim.api_token))
-    okta = OktaClient(org, auth, clock=clock, sleep=clock.sleep, retry=policy)
     started = clock()
-    result = await run(sim, scim, seed.app_id, None, okta=okta, okta_page_limit=50, clock=clock)
+    result = await paced_run(sim, scim, seed, 0.5)
     assert result.summary.okta_users == SPEC.users + SPEC.direct
     statuses = [e.status for e in sim.exchanges]
     assert 429 not in statuses
@@ -191,13 +198,7 @@ async def test_pacing_keeps_to_half_of_a_small_bucket(seeded):
 @pytest.mark.parametrize("seeded", [ManualClock()], indirect=True)
 async def test_fast_uses_the_whole_bucket(seeded):
     sim, scim, seed = seeded
-    clock = sim.clock
-    sim.set_rate_limit(10, 60.0)
-    org = parse_org_url(sim.base_url, allow_insecure_loopback=True)
-    policy = RetryPolicy(budget_share=1.0, jitter_max=0.0)
-    auth = ApiTokenAuth(SecretStr(sim.api_token))
-    okta = OktaClient(org, auth, clock=clock, sleep=clock.sleep, retry=policy)
-    await run(sim, scim, seed.app_id, None, okta=okta, okta_page_limit=50, clock=clock)
+    await paced_run(sim, scim, seed, 1.0)
     remaining = [int(e.response_headers["X-Rate-Limit-Remaining"]) for e in sim.exchanges]
     assert min(remaining) < 5
 

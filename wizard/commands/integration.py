@@ -58,14 +58,15 @@ def add_target_options(parser: argparse.ArgumentParser, *, demo_help: str) -> No
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     now = now or datetime.now(UTC)
     raw = text.strip().lower()
-    try:
-        if raw.endswith("d") and raw[:-1].isdigit():
-            return now - timedelta(days=int(raw[:-1]))
-        if raw.endswith("h") and raw[:-1].isdigit():
-            return now - timedelta(hours=int(raw[:-1]))
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        moment = None
+    moment: datetime | None
+    if raw[-1:] in ("d", "h") and raw[:-1].isdigit():
+        amount = int(raw[:-1])
+        moment = now - (timedelta(days=amount) if raw.endswith("d") else timedelta(hours=amount))
+    else:
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            moment = None
     if moment is None:
         raise BadInput(f"--since {text!r} is not 7d, 36h or a date like 2026-11-24.")
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -219,6 +220,5 @@ async def _real_target(
     try:
         yield Target(org, okta, store.root, kandji, saved_app_id, org.host)
     finally:
-        if saved is not None:
-            calllog.append(store, org.host, command, okta.call_log)
+        calllog.append(store, org.host, command, okta.call_log)
         await okta.aclose()

@@ -29,6 +29,8 @@ state.json     the setup's saved progress: each step's status, time and evidence
 calls.jsonl    every Okta API call the headless commands made for this org: time, command,
                method, path, HTTP status, X-Okta-Request-Id, duration. No headers, no bodies.
 report.md      the same progress as a readable report.
+doctor.json    the latest `doctor` report for this org, when doctor has run: each check with its
+               evidence and the findings (no secret; user names and ids only).
 versions.json  okta-kandji-setup, Python, the OS and library versions, the keyring backend.
 
 Before writing this file, okta-kandji-setup checked every part for the secrets it knows
@@ -124,28 +126,38 @@ def _bundle(args: argparse.Namespace, out: Out) -> int:
     from wizard import redact
     from wizard.commands import calllog
     from wizard.commands.secret_input import known_values
-    from wizard.commands.tenants import find_tenant
+    from wizard.commands.tenants import TenantNotFound, TenantRef, find_tenant, main_store, normalize_host
+    from wizard.doctor.store import read_report
     from wizard.report import build_report, render_markdown
     from wizard.secrets import SecretStore
     from wizard.state import read_private, safe_filename, write_output
 
-    ref = find_tenant(args.tenant)
     try:
-        raw_state = read_private(ref.path).decode("utf-8", errors="replace")
-    except OSError as exc:
-        out.error(f"could not read {ref.path} ({exc.strerror or exc}).")
-        return int(Exit.FAILED)
-    state = ref.read()
+        ref = find_tenant(args.tenant)
+    except TenantNotFound:
+        # An integration doctor checked without a saved setup (one made by hand): bundle what
+        # doctor left, its report and its calls.
+        host = normalize_host(args.tenant or "")
+        if not host or read_report(main_store().root, host) is None:
+            raise
+        ref = TenantRef(main_store(), host, demo=False)
+    raw_parts: dict[str, str] = {}
+    if ref.path.exists():
+        try:
+            raw_parts["state.json"] = read_private(ref.path).decode("utf-8", errors="replace")
+        except OSError as exc:
+            out.error(f"could not read {ref.path} ({exc.strerror or exc}).")
+            return int(Exit.FAILED)
+        raw_parts["report.md"] = render_markdown(build_report(ref.read(), demo=ref.demo))
     secrets = None if ref.demo else SecretStore()
     known = known_values(secrets, ref.host)
     calls = "\n".join(calllog.read_lines(calllog.log_path(ref.store, ref.host)))
-    raw_parts = {
-        "state.json": raw_state,
-        "calls.jsonl": calls + ("\n" if calls else ""),
-        "report.md": render_markdown(build_report(state, demo=ref.demo)),
-        "versions.json": json.dumps(versions(secrets), indent=2) + "\n",
-        "README.txt": README,
-    }
+    raw_parts["calls.jsonl"] = calls + ("\n" if calls else "")
+    doctor = read_report(ref.store.root, ref.host)
+    if doctor is not None:
+        raw_parts["doctor.json"] = doctor
+    raw_parts["versions.json"] = json.dumps(versions(secrets), indent=2) + "\n"
+    raw_parts["README.txt"] = README
     found = leaks(raw_parts, known)
     if found:
         where = "; ".join(f"{f['file']} holds {f['secret']}" for f in found)

@@ -147,22 +147,18 @@ def seed_integration(
             settings.to_app_create = spec.create_users
             settings.to_app_update = spec.update_users
             settings.to_app_deactivate = spec.deactivate_users
-        group_id = str(t.add_group(spec.group, "People provisioned to Kandji")["id"])
-        t.app_groups[app_id][group_id] = {
-            "id": group_id,
-            "lastUpdated": iso(t.clock()),
-            "priority": 0,
-            "profile": dict(spec.assignment_profile),
-        }
-        empty_group_id = None
-        if spec.empty_group:
-            empty_group_id = str(t.add_group(spec.empty_group, "")["id"])
-            t.app_groups[app_id][empty_group_id] = {
-                "id": empty_group_id,
+        assigned = [spec.group] + ([spec.empty_group] if spec.empty_group else [])
+        group_ids = []
+        for priority, name in enumerate(assigned):
+            group_ids.append(str(t.add_group(name, "People provisioned to Kandji")["id"]))
+            t.app_groups[app_id][group_ids[-1]] = {
+                "id": group_ids[-1],
                 "lastUpdated": iso(t.clock()),
-                "priority": 1,
+                "priority": priority,
                 "profile": dict(spec.assignment_profile),
             }
+        group_id = group_ids[0]
+        empty_group_id = group_ids[1] if spec.empty_group else None
         user_ids: list[str] = []
         for i, category in enumerate(categories):
             profile = _person(i, domain)
