@@ -25,7 +25,9 @@ KILLS = "kills survived"
 BAD_INPUTS = "bad inputs tried"
 SECRET_HITS = "secret hits"
 SECRET_PLACES = "places scanned for secrets"
-ORDER = (FAULTS, KILLS, BAD_INPUTS, SECRET_HITS, SECRET_PLACES)
+HOSTILE_FILES = "hostile files tried"
+HOSTILE_ANSWERS = "hostile answers tried"
+ORDER = (FAULTS, KILLS, BAD_INPUTS, HOSTILE_FILES, HOSTILE_ANSWERS, SECRET_HITS, SECRET_PLACES)
 
 
 class Figures:

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening_support import FIGURES, assert_no_traceback
+from tests.hardening_support import FIGURES, HOSTILE_FILES, assert_no_traceback
 from wizard.commands.exit_codes import Exit
 from wizard.state import StateError, StateStore
 
-HOSTILE_FILES = "hostile files tried"
 LOOPBACK = "--allow-insecure-loopback"
 
 

@@ -27,6 +27,7 @@ CODES = (
     Exit.FAILED,
     Exit.CREDENTIALS,
     Exit.LOCKED,
+    Exit.BAD_ANSWER,
     Exit.CANCELLED,
     Exit.CONSOLE_STEP_9,
     Exit.CONSOLE_STEP_10,
@@ -314,12 +315,14 @@ def _finish(ctx: EngineContext, result: FlowResult, out: Out, *, demo: bool) -> 
         failed = next((a for a in reversed(result.actions) if a.result == "failed"), None)
         where = f" at steps {failed.steps} ({ctx.catalog.actions[failed.action].title})" if failed else ""
         fix = f"; fix at step {failed.fix_step}" if failed and failed.fix_step else ""
-        cause = (
+        # The cause the Okta client saw (a redirect, a web page, refused credentials…), else the
+        # failed step's own cause, else the exit code's general meaning.
+        cause = result.cause or (
             STEP_CAUSES.get(failed.fix_step or "", MEANING[result.exit]) if failed else MEANING[result.exit]
         )
         message = (
-            f"Stopped{where}: {cause}{fix}. What is done is saved: rerun the same "
-            "command to continue from there."
+            f"Stopped{where}: {cause}{fix} (exit {int(result.exit)}). What is done is saved: rerun "
+            "the same command to continue from there."
         )
     out.say(message)
     if out.as_json:

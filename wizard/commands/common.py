@@ -160,7 +160,9 @@ def run_guarded(out: Out, body: Callable[[], int]) -> int:
         step = f" (step {exc.fix_step})" if exc.fix_step else ""
         return fail(code, f"{exc}{step}")
     except OktaError as exc:
-        return fail(Exit.FAILED, str(exc))
+        from wizard.commands.causes import exit_for_error
+
+        return fail(exit_for_error(exc), str(exc))
     except KeyboardInterrupt:
         return fail(Exit.INTERRUPTED, "interrupted; progress so far is saved — rerun to continue.")
 

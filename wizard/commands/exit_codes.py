@@ -18,6 +18,7 @@ class Exit(IntEnum):
     LOCKED = 5
     CANCELLED = 6
     SECRET_FOUND = 7
+    BAD_ANSWER = 8
     CONSOLE_STEP_9 = 9
     CONSOLE_STEP_10 = 10
     CONSOLE_STEP_11 = 11
@@ -34,6 +35,10 @@ MEANING: dict[Exit, str] = {
     Exit.LOCKED: "another okta-kandji-setup run has this tenant open",
     Exit.CANCELLED: "not confirmed: answered no, or no --yes without a terminal",
     Exit.SECRET_FOUND: "refused: a known secret value would have been written",
+    Exit.BAD_ANSWER: (
+        "Okta's address did not answer as Okta's API does: a redirect, a web page, an untrusted "
+        "TLS certificate, or an answer too large or unreadable (the last line says which)"
+    ),
     Exit.CONSOLE_STEP_9: "stopped at step 9: Enable SCIM provisioning is still open",
     Exit.CONSOLE_STEP_10: "stopped at steps 10.1–10.5: the SCIM connection is still open",
     Exit.CONSOLE_STEP_11: "stopped at step 11: Test Connector Configuration is still open",

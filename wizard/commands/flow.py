@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wizard import redact
+from wizard.commands.causes import closing_cause
 from wizard.commands.common import Out, confirm
 from wizard.commands.exit_codes import CONSOLE_EXIT, Exit
 from wizard.commands.planning import ALWAYS_RUN, action_order, action_status
@@ -65,6 +66,7 @@ class FlowResult:
     actions: list[ActionResult]
     findings: list[dict[str, Any]] = field(default_factory=list)
     open_step: str | None = None
+    cause: str | None = None  # for a failure: what actually happened, for the closing line
 
     @property
     def ok(self) -> bool:
@@ -72,9 +74,10 @@ class FlowResult:
 
 
 class _Stop(Exception):
-    def __init__(self, code: Exit, open_step: str | None = None) -> None:
+    def __init__(self, code: Exit, open_step: str | None = None, cause: str | None = None) -> None:
         self.code = code
         self.open_step = open_step
+        self.cause = cause
 
 
 async def run_flow(
@@ -93,10 +96,15 @@ async def run_flow(
                 results.append(_already_done(ctx, action))
                 out.say(f"  ·  {_label(ctx, action)}: already done")
                 continue
+            seen = list(getattr(ctx.okta, "errors", ()))
             result = await _run_action(ctx, action, inputs.get(action, {}), opts, out)
             results.append(result)
+            if result.result == "open":
+                raise _Stop(_exit_for(action, result), result.steps)
             if result.result != "done":
-                raise _Stop(_exit_for(action, result), result.steps if result.result == "open" else None)
+                raised = [e for e in getattr(ctx.okta, "errors", ()) if not any(e is old for old in seen)]
+                code, cause = closing_cause(_exit_for(action, result), raised, ctx.org.host)
+                raise _Stop(code, None, cause)
             if action == "okta-sign-in" and resuming:
                 findings = [f.to_dict() for f in await reverify(ctx)]
                 for finding in findings:
@@ -104,7 +112,7 @@ async def run_flow(
                         out.say(f"  !  {finding['message']}")
     except _Stop as stop:
         _set_current(ctx)
-        return FlowResult(stop.code, results, findings, stop.open_step)
+        return FlowResult(stop.code, results, findings, stop.open_step, stop.cause)
     _set_current(ctx)
     return FlowResult(Exit.OK, results, findings)
 

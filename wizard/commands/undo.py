@@ -59,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Shows the plan and asks unless --yes. The saved progress is kept, with those steps "
             "back to pending, so `apply` can set it up again; `forget` deletes it."
         ),
-        codes=(Exit.FAILED, Exit.NOT_FOUND, Exit.CREDENTIALS, Exit.LOCKED, Exit.CANCELLED),
+        codes=(Exit.FAILED, Exit.NOT_FOUND, Exit.CREDENTIALS, Exit.LOCKED, Exit.CANCELLED, Exit.BAD_ANSWER),
         example="OKTA_API_TOKEN=… okta-kandji-setup undo --tenant acme.okta.com --yes",
     )
     add_tenant(parser)

@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Kandji. Nothing is changed, not even the saved progress; `apply` redoes what no "
             "longer holds. Exit 0 only when every step is finished and holds."
         ),
-        codes=(Exit.FAILED, Exit.NOT_FOUND, Exit.CREDENTIALS, Exit.LOCKED),
+        codes=(Exit.FAILED, Exit.NOT_FOUND, Exit.CREDENTIALS, Exit.LOCKED, Exit.BAD_ANSWER),
         example="OKTA_API_TOKEN=… okta-kandji-setup verify --tenant acme.okta.com --json",
     )
     add_tenant(parser)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from wizard import __version__
+from wizard.bounded import body_limit
 from wizard.kandji.tls import make_ssl_context
 from wizard.kandji.urls import KandjiUrl
 
@@ -32,5 +33,6 @@ def build_client(url: KandjiUrl, timeout: float) -> httpx.AsyncClient:
             "Accept": "application/scim+json, application/json",
             "User-Agent": f"okta-kandji-setup/{__version__}",
         },
-        event_hooks={"request": [guard]},
+        # Every body is read by body_limit, in a stream, and refused past its cap.
+        event_hooks={"request": [guard], "response": [body_limit()]},
     )

@@ -6,7 +6,6 @@ place, so the TUI, the headless command and the closing notes all say the same t
 
 from __future__ import annotations
 
-import json
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from wizard.bounded import AnswerTooLarge, MalformedJson, decode_json, megabytes
 from wizard.kandji.tls import CertificateInfo, find_ssl_error, find_verification_error
 from wizard.kandji.urls import SCIM_PATH, KandjiUrl
 
@@ -33,9 +33,10 @@ class Diagnosis:
 
 
 def parse_json(response: httpx.Response) -> Any | None:
+    """The body as JSON, or None when it is not usable JSON (depth errors included)."""
     try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        return decode_json(response.content)
+    except MalformedJson:
         return None
 
 
@@ -65,6 +66,15 @@ def transport_error(
     exc: httpx.HTTPError, url: KandjiUrl, timeout: float, cert: CertificateInfo | None = None
 ) -> Diagnosis:
     host, port = url.host, urlsplit(url.base_url).port or (443 if url.base_url.startswith("https") else 80)
+    if isinstance(exc, AnswerTooLarge):
+        return Diagnosis(
+            f"The answer to {exc.call} was larger than {megabytes(exc.limit)} ({exc.size}); it was not "
+            "read further.",
+            f"No SCIM answer to these requests comes near that size: something other than Kandji's "
+            f"SCIM API answered at {host} (a file, a proxy's page), or the server misbehaves.",
+            f"{COPY_URL_FIX} If it is already exact, retry later, and ask IT whether a proxy "
+            "rewrites answers from *.kandji.io.",
+        )
     if find_verification_error(exc) is not None:
         return certificate_failure(url, exc, cert)
     if isinstance(exc, httpx.ConnectTimeout):

@@ -26,6 +26,7 @@ import httpx
 from pydantic import SecretStr
 
 from wizard import __version__
+from wizard.bounded import AnswerTooLarge, MalformedJson, body_limit, decode_json, looks_like_html
 from wizard.okta import errors as E
 from wizard.okta.auth import (
     CLIENT_ASSERTION_TYPE,
@@ -51,6 +52,12 @@ from wizard.okta.payloads import (
     filter_literal,
     saml_app_body,
     user_body,
+)
+from wizard.okta.unusable import (
+    OktaAnswerTooLarge,
+    OktaHtmlAnswer,
+    OktaMalformedAnswer,
+    OktaRedirectError,
 )
 
 PAGE_LIMIT = 200
@@ -121,6 +128,9 @@ class OktaClient:
         self._sleep = sleep
         self.retry = retry or RetryPolicy()
         self.call_log: list[CallRecord] = []
+        # Every error this client raised, newest last (bounded): the commands name the real cause
+        # of a failed step from it (a redirect, a web page, TLS…), whatever the step made of it.
+        self.errors: list[E.OktaError] = []
         self._lock = asyncio.Lock()
         self._limits: dict[str, tuple[RateLimitState, float]] = {}
         self._dpop = DPoPKey() if isinstance(auth, OAuthServiceAuth) else None
@@ -143,7 +153,8 @@ class OktaClient:
             timeout=timeout,
             transport=transport,
             headers={"Accept": "application/json", "User-Agent": f"okta-kandji-setup/{__version__}"},
-            event_hooks={"request": [self._refuse_foreign_credentials]},
+            # Every body is read by body_limit, in a stream, and refused past its cap.
+            event_hooks={"request": [self._refuse_foreign_credentials], "response": [body_limit()]},
         )
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -408,9 +419,11 @@ class OktaClient:
         wanted = int(params.get("limit") or 0)
         while url is not None:
             response = await self._request("GET", url, operation=operation, params=query)
-            items = _decode(response, operation)
+            items = self._decode(response, operation)
             if not isinstance(items, list):
-                raise E.OktaServerError("Okta answered a list request without a list", operation=operation)
+                raise self._noted(
+                    E.OktaServerError("Okta answered a list request without a list", operation=operation)
+                )
             nxt = response.links.get("next", {}).get("url")
             if not items or not nxt or nxt in seen or (stop_short and len(items) < wanted):
                 nxt = None
@@ -439,10 +452,22 @@ class OktaClient:
         params: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         response = await self._request(method, path, operation=operation, body=body, params=params)
-        data = _decode(response, operation)
+        data = self._decode(response, operation)
         if not isinstance(data, dict):
-            raise E.OktaServerError("Okta answered without the expected JSON object", operation=operation)
+            raise self._noted(
+                E.OktaServerError("Okta answered without the expected JSON object", operation=operation)
+            )
         return data
+
+    def _noted(self, error: E.OktaError) -> E.OktaError:
+        self.errors = [*self.errors[-49:], error]
+        return error
+
+    def _decode(self, response: httpx.Response, operation: str) -> Any:
+        try:
+            return _decode(response, operation)
+        except E.OktaError as error:
+            raise self._noted(error) from None
 
     async def _request(
         self,
@@ -454,7 +479,10 @@ class OktaClient:
         params: dict[str, Any] | None = None,
     ) -> httpx.Response:
         async with self._lock:
-            return await self._request_locked(method, url, operation=operation, body=body, params=params)
+            try:
+                return await self._request_locked(method, url, operation=operation, body=body, params=params)
+            except E.OktaError as error:
+                raise self._noted(error) from None
 
     async def _request_locked(
         self,
@@ -515,12 +543,7 @@ class OktaClient:
                     self._token = None
                 continue
             if 300 <= response.status_code < 400:
-                raise E.OktaUnsafeRequestError(
-                    f"Okta answered with a redirect (HTTP {response.status_code}) that was not followed",
-                    status=response.status_code,
-                    request_id=response.headers.get("x-okta-request-id"),
-                    operation=operation,
-                )
+                raise OktaRedirectError(response, operation)
             if response.status_code >= 400:
                 raise self._error(response, operation)
             return response
@@ -543,7 +566,11 @@ class OktaClient:
         except E.OktaError:
             raise
         except httpx.HTTPError as exc:
-            error = _network_error(exc, operation)
+            error = (
+                OktaAnswerTooLarge(exc, operation)
+                if isinstance(exc, AnswerTooLarge)
+                else _network_error(exc, operation)
+            )
             self.call_log.append(
                 CallRecord(
                     request.method,
@@ -572,8 +599,8 @@ class OktaClient:
 
     def _error(self, response: httpx.Response, operation: str) -> E.OktaError:
         try:
-            body = response.json()
-        except ValueError:
+            body = decode_json(response.content)
+        except MalformedJson:
             body = None
         error = E.error_from_response(
             response.status_code,
@@ -636,8 +663,10 @@ class OktaClient:
             )
             response = await self._send(request, "oauth_token", attempt=1)
             try:
-                data = response.json()
-            except ValueError:
+                data = decode_json(response.content)
+            except MalformedJson:
+                data = {}
+            if not isinstance(data, dict):
                 data = {}
             if response.status_code == 400 and data.get("error") == "use_dpop_nonce":
                 # RFC 9449 §8: Okta hands out a nonce on the first try; repeat with it.
@@ -695,15 +724,12 @@ def _iso(value: datetime | str) -> str:
 def _decode(response: httpx.Response, operation: str) -> Any:
     if response.status_code == 204 or not response.content:
         return None
+    if looks_like_html(response):
+        raise OktaHtmlAnswer(response, operation)
     try:
-        return response.json()
-    except ValueError:
-        raise E.OktaServerError(
-            f"Okta answered HTTP {response.status_code} with something other than JSON",
-            status=response.status_code,
-            request_id=response.headers.get("x-okta-request-id"),
-            operation=operation,
-        ) from None
+        return decode_json(response.content)
+    except MalformedJson as why:
+        raise OktaMalformedAnswer(response, operation, str(why)) from None
 
 
 def _network_error(exc: httpx.HTTPError, operation: str) -> E.OktaNetworkError:
