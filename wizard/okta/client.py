@@ -695,8 +695,8 @@ class OktaClient:
 
 def _error_code(response: httpx.Response) -> str | None:
     try:
-        body = response.json()
-    except ValueError:
+        body = decode_json(response.content)
+    except MalformedJson:
         return None
     code = body.get("errorCode") if isinstance(body, dict) else None
     return code if isinstance(code, str) else None
