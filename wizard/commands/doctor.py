@@ -49,8 +49,8 @@ def _run(args: argparse.Namespace) -> int:
 async def _doctor(args: argparse.Namespace, out: Out) -> int:
     from wizard.commands.integration import BadInput, open_target, parse_since
     from wizard.commands.secret_input import gather
-    from wizard.doctor.checks import Doctor
-    from wizard.doctor.locate import IntegrationAmbiguous, IntegrationNotFound, locate
+    from wizard.doctor.locate import IntegrationAmbiguous, IntegrationNotFound
+    from wizard.doctor.run import diagnose
     from wizard.doctor.store import save_report
 
     try:
@@ -58,17 +58,15 @@ async def _doctor(args: argparse.Namespace, out: Out) -> int:
         given = gather(from_stdin=args.secrets_stdin)
         async with open_target(args, given, "doctor") as target:
             out.say(f"Looking for the Kandji integration in {target.label}…")
-            located = await locate(
-                target.okta, app_id=args.app_id, app_label=args.app_label, saved_app_id=target.saved_app_id
-            )
-            report = await Doctor(
+            report = await diagnose(
                 target.okta,
                 target.org,
-                located.app,
-                located_by=located.how,
                 since=since,
                 kandji=target.kandji,
-            ).run()
+                app_id=args.app_id,
+                app_label=args.app_label,
+                saved_app_id=target.saved_app_id,
+            )
             # The demo's folder goes when it ends: only a real org's report is kept for support.
             saved = None if target.seeded else save_report(target.store_root, target.org.host, report)
     except BadInput as exc:
