@@ -61,12 +61,18 @@ class StartScreen(WizardScreen):
         try:
             tenants, moved = self.wizard.store.list_tenants()
         except StateError as exc:  # e.g. a planted link in the progress folder: say which, stop there
-            self.app.call_from_thread(self._show_tenants, [], [], [str(exc)])
+            notices = [*self.wizard.store.notices, str(exc)]
+            empty = "Saved setups could not be listed:"
+            self.app.call_from_thread(self._show_tenants, [], [], notices, empty)
             return
         self.app.call_from_thread(self._show_tenants, tenants, moved, list(self.wizard.store.notices))
 
     def _show_tenants(
-        self, tenants: list[TenantSummary], moved: list[MovedAside], notices: list[str] | None = None
+        self,
+        tenants: list[TenantSummary],
+        moved: list[MovedAside],
+        notices: list[str] | None = None,
+        empty_text: str = "None yet. Enter your Okta org URL below to begin.",
     ) -> None:
         self.tenants = tenants
         empty = self.query_one("#tenants-empty", Static)
@@ -86,7 +92,7 @@ class StartScreen(WizardScreen):
                 )
             listing.highlighted = 0
         else:
-            empty.update("None yet. Enter your Okta org URL below to begin.")
+            empty.update(empty_text)
         if moved or notices:
             lines = [f"• {item.reason}" for item in moved] + [f"• {text}" for text in notices or []]
             self.query_one("#moved-aside", Static).update("\n".join(lines))

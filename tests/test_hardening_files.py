@@ -253,3 +253,46 @@ def test_a_link_at_the_output_path_is_refused_not_written_through(
     assert_no_traceback(result.out + result.err)
     assert result.code == Exit.FAILED and str(link) in result.err and "symbolic link" in result.err
     assert victim.untouched() and link.is_symlink()
+
+
+# -- the TUI says the same: its start screen lists what was moved aside, repaired or refused ------
+
+
+async def _start_screen_text(root: Path) -> str:
+    from textual.widgets import Static
+
+    from screens.app import WizardApp
+    from tests.ui_support import settle
+
+    app = WizardApp(store=StateStore(root))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = [app.screen.query_one(f"#{name}", Static) for name in ("tenants-empty", "moved-aside")]
+        return " ".join(str(widget.render()) for widget in shown)
+
+
+async def test_the_start_screen_reports_a_file_moved_aside_and_the_folder_fixed(tmp_path) -> None:
+    FIGURES.add(HOSTILE_FILES)
+    root = tmp_path / "state"
+    root.mkdir()
+    (root / "acme.okta.com.json").write_bytes(b'{"schema_version": 1, "org_url": "https://acme.ok')
+    root.chmod(0o777)
+
+    text = " ".join((await _start_screen_text(root)).split())
+
+    (aside,) = root.glob("acme.okta.com.corrupt-*.json")
+    assert "could not be read" in text and aside.name in text, text
+    assert "was open to other users (mode 0777); it is now 0700" in text, text
+
+
+async def test_the_start_screen_names_a_planted_link_instead_of_listing_nothing(tmp_path) -> None:
+    FIGURES.add(HOSTILE_FILES)
+    root = tmp_path / "state"
+    root.mkdir(mode=0o700)
+    victim = Victim(tmp_path / "victim.txt")
+    (root / "acme.okta.com.json").symlink_to(victim.path)
+
+    text = " ".join((await _start_screen_text(root)).split())
+
+    assert "could not be listed" in text and "symbolic link" in text and "None yet" not in text, text
+    assert victim.untouched()
