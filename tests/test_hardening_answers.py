@@ -106,6 +106,37 @@ def test_a_hostile_answer_ends_apply_with_its_real_cause(case: str, cli, sim_set
     assert "Traceback" not in text
 
 
+KANDJI_CASES: dict[str, tuple[Callable[[], H.Answer], str]] = {
+    "a redirect": (lambda: H.redirect("https://sso.portal.example/"), r"HTTP 302 redirect to https://sso\.portal"),
+    "a web page": (H.html_page, r"HTML page, not SCIM JSON"),
+    "50 MB": (lambda: H.big_json_list(50 * MB), r"larger than 10 MB"),
+}
+
+
+@pytest.mark.parametrize("case", list(KANDJI_CASES))
+def test_a_hostile_kandji_answer_at_b2_ends_apply_with_its_real_cause(
+    case: str, cli, sim_setup, demo_services, tmp_path
+) -> None:
+    FIGURES.add(HOSTILE_ANSWERS)
+    answer, expected = KANDJI_CASES[case]
+    scim_path = httpx.URL(demo_services.kandji_base_url).path
+    with H.HostileOkta(demo_services.kandji_base_url) as hostile:
+        hostile.add("GET", re.escape(scim_path) + r"/Users\?.*", answer)
+        config = tmp_path / "kandji.toml"
+        config.write_text(
+            CONFIG.format(
+                org_url=demo_services.org_url,
+                kandji_url=hostile.url + scim_path,
+                login=demo_services.test_person.login,
+            )
+        )
+        result = _apply(cli, config)
+    closing = _closing(result)
+    assert result.code == Exit.BAD_ANSWER, result.out + result.err
+    assert "Kandji's SCIM address did not answer as a SCIM API" in closing, closing
+    assert re.search(expected, closing), closing
+
+
 def test_an_untrusted_certificate_ends_apply_naming_tls_not_a_secret(
     cli, sim_setup, demo_services, tmp_path, monkeypatch
 ) -> None:

@@ -313,7 +313,7 @@ async def test_report_json_shape() -> None:
     data = json.loads(report.to_json())
     assert set(data) == {"base_url", "ok", "summary", "checks"}
     assert data["ok"] is True
-    fields = {"key", "title", "status", "request", "detail", "cause", "fix", "required"}
+    fields = {"key", "title", "status", "request", "detail", "cause", "fix", "required", "kind"}
     assert set(data["checks"][0]) == fields
 
 

@@ -8,7 +8,8 @@ they were (exit 8), whatever step met them; "a secret is missing" is said only w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from wizard.commands.exit_codes import Exit
 from wizard.okta import errors as E
@@ -38,13 +39,24 @@ def cause_of(error: E.OktaError, host: str) -> str:
     return str(error.summary).rstrip(". ")
 
 
-def closing_cause(code: Exit, errors: Sequence[E.OktaError], host: str) -> tuple[Exit, str | None]:
+# What Kandji's pre-flight saw answer (kandji.diagnose.Diagnosis.kind), when it was not a SCIM API.
+KANDJI_UNUSABLE = frozenset({"redirect", "web page", "tls", "too large", "not JSON"})
+
+
+def closing_cause(
+    code: Exit, errors: Sequence[E.OktaError], host: str, evidence: Mapping[str, Any] | None = None
+) -> tuple[Exit, str | None]:
     """(exit code, clause or None) for a failed step: `code` is what the step's own verdict maps
-    to, `errors` what the Okta client raised while it ran. None leaves the clause to the step
-    (flow.STEP_CAUSES) or to the exit code's meaning."""
+    to, `errors` what the Okta client raised while it ran, `evidence` what the step kept (B.2's
+    failed Kandji check). None leaves the clause to the step (flow.STEP_CAUSES) or to the exit
+    code's meaning."""
     bad = unusable(errors)
     if bad is not None:
         return Exit.BAD_ANSWER, cause_of(bad, host)
+    kandji = (evidence or {}).get("kandji_failure") or {}
+    if isinstance(kandji, Mapping) and kandji.get("kind") in KANDJI_UNUSABLE:
+        detail = str(kandji.get("detail") or kandji["kind"]).rstrip(". ")
+        return Exit.BAD_ANSWER, f"Kandji's SCIM address did not answer as a SCIM API: {detail}"
     last = errors[-1] if errors else None
     if code == Exit.CREDENTIALS and isinstance(
         last, E.OktaAuthError | E.OktaOAuthError | E.OktaPermissionError

@@ -36,8 +36,8 @@ MEANING: dict[Exit, str] = {
     Exit.CANCELLED: "not confirmed: answered no, or no --yes without a terminal",
     Exit.SECRET_FOUND: "refused: a known secret value would have been written",
     Exit.BAD_ANSWER: (
-        "Okta's address did not answer as Okta's API does: a redirect, a web page, an untrusted "
-        "TLS certificate, or an answer too large or unreadable (the last line says which)"
+        "Okta or Kandji did not answer as its API does: a redirect, a web page, an untrusted TLS "
+        "certificate, or an answer too large or unreadable (the last line says which)"
     ),
     Exit.CONSOLE_STEP_9: "stopped at step 9: Enable SCIM provisioning is still open",
     Exit.CONSOLE_STEP_10: "stopped at steps 10.1–10.5: the SCIM connection is still open",

@@ -103,7 +103,7 @@ async def run_flow(
                 raise _Stop(_exit_for(action, result), result.steps)
             if result.result != "done":
                 raised = [e for e in getattr(ctx.okta, "errors", ()) if not any(e is old for old in seen)]
-                code, cause = closing_cause(_exit_for(action, result), raised, ctx.org.host)
+                code, cause = closing_cause(_exit_for(action, result), raised, ctx.org.host, result.evidence)
                 raise _Stop(code, None, cause)
             if action == "okta-sign-in" and resuming:
                 findings = [f.to_dict() for f in await reverify(ctx)]

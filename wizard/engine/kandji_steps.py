@@ -107,9 +107,10 @@ class KandjiTokenEngine:
                 if first
                 else report.summary
             )
+            failure = {"check": first.key, "kind": first.kind, "detail": first.detail} if first else {}
             return Outcome(
                 False,
-                evidence={"kandji_preflight": "failed"},
+                evidence={"kandji_preflight": "failed", "kandji_failure": failure},
                 messages=[report.summary, detail],
                 fix_step="B.2" if first and first.key in ("token", "wrong_token") else "B.1",
             )

@@ -26,6 +26,7 @@ class CheckResult:
     cause: str = ""
     fix: str = ""
     required: bool = True
+    kind: str = ""  # see diagnose.Diagnosis.kind: what answered, when it was not a SCIM API
 
     @property
     def passed(self) -> bool:

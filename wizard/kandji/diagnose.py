@@ -30,6 +30,9 @@ class Diagnosis:
     detail: str
     cause: str = ""
     fix: str = ""
+    # What answered, when it cannot have been Kandji's SCIM API: "redirect", "web page", "tls",
+    # "too large", "not JSON". The closing line of a run names it (exit 8).
+    kind: str = ""
 
 
 def parse_json(response: httpx.Response) -> Any | None:
@@ -68,12 +71,13 @@ def transport_error(
     host, port = url.host, urlsplit(url.base_url).port or (443 if url.base_url.startswith("https") else 80)
     if isinstance(exc, AnswerTooLarge):
         return Diagnosis(
-            f"The answer to {exc.call} was larger than {megabytes(exc.limit)} ({exc.size}); it was not "
-            "read further.",
+            f"The answer to {exc.call} was larger than {megabytes(exc.limit)}"
+            f"{f' ({exc.size})' if exc.declared else ''}; it was not read further.",
             f"No SCIM answer to these requests comes near that size: something other than Kandji's "
             f"SCIM API answered at {host} (a file, a proxy's page), or the server misbehaves.",
             f"{COPY_URL_FIX} If it is already exact, retry later, and ask IT whether a proxy "
             "rewrites answers from *.kandji.io.",
+            kind="too large",
         )
     if find_verification_error(exc) is not None:
         return certificate_failure(url, exc, cert)
@@ -100,6 +104,7 @@ def transport_error(
             "TLS, or the server does not speak TLS on this port.",
             "Retry from another network; if it works there, ask IT to let *.kandji.io through "
             "without TLS inspection.",
+            kind="tls",
         )
     if isinstance(exc, httpx.ConnectError) and _refused(exc):
         return Diagnosis(
@@ -143,6 +148,7 @@ def certificate_failure(url: KandjiUrl, exc: BaseException, cert: CertificateInf
             "inspects TLS traffic, its proxy replaced Kandji's certificate with its own.",
             "Ask IT to exempt *.kandji.io from TLS inspection, or install the company's root "
             "certificate in the system trust store (or point SSL_CERT_FILE at it), then retry.",
+            kind="tls",
         )
     kind = " (self-signed)" if cert.self_signed else ""
     proxy = (
@@ -158,6 +164,7 @@ def certificate_failure(url: KandjiUrl, exc: BaseException, cert: CertificateInf
         "Ask IT to exempt *.kandji.io from TLS inspection, or install the issuing root certificate "
         "in the system trust store (or point SSL_CERT_FILE at it), then retry. Okta connects from "
         "its own cloud, so this only affects the wizard's check.",
+        kind="tls",
     )
 
 
@@ -239,6 +246,7 @@ def unexpected_response(
             f"HTTP {status}, {clip(kind)}, not JSON.",
             "The answer is not JSON, so this is not a SCIM API.",
             COPY_URL_FIX,
+            kind="not JSON",
         )
     return Diagnosis(
         f"Unexpected HTTP {status}{detail_suffix}.",
@@ -291,6 +299,7 @@ def html_page(response: httpx.Response, url: KandjiUrl) -> Diagnosis:
         "captive portal or sign-in page intercepted the request.",
         f"{COPY_URL_FIX} If it is already exact, open the URL in a browser on this network to see "
         "which page answers, and ask IT to let *.kandji.io through.",
+        kind="web page",
     )
 
 
@@ -318,10 +327,12 @@ def redirect(response: httpx.Response, url: KandjiUrl) -> Diagnosis:
             "so provisioning would fail.",
             f"{COPY_URL_FIX} If it is already exact, a proxy or captive portal is redirecting: "
             "ask IT to let *.kandji.io through.",
+            kind="redirect",
         )
     return Diagnosis(
         f"HTTP {response.status_code} redirect to {shown}; not followed.",
         "The server redirects this URL to another address on the same host; Okta does not follow "
         "redirects, so it needs the final URL.",
         f"{COPY_URL_FIX} It must end in {SCIM_PATH} with no trailing slash.",
+        kind="redirect",
     )

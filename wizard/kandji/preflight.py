@@ -88,6 +88,7 @@ class _Preflight:
             cause=d.cause if d else "",
             fix=d.fix if d else "",
             required=required,
+            kind=d.kind if d else "",
         )
 
     def failure(self, key: str, request: str, d: Diagnosis) -> CheckResult:
