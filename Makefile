@@ -4,7 +4,7 @@ VENV ?= .venv
 TEST_VENV ?= .venv-test
 SOURCES := pyproject.toml $(shell find wizard screens assets -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: demo run test lint bench clean
+.PHONY: demo run test lint bench speed clean
 
 $(VENV)/.installed: $(SOURCES)
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: $(TEST_VENV)/.installed
 
 bench: $(TEST_VENV)/.installed
 	$(TEST_VENV)/bin/python benchmarks/startup.py
+
+# The suite as `make test` runs it, then its wall time, CPU time and 10 slowest tests.
+speed: $(TEST_VENV)/.installed
+	$(TEST_VENV)/bin/python benchmarks/test_speed.py
 
 clean:
 	rm -rf $(VENV) $(TEST_VENV) dist build

@@ -114,3 +114,28 @@ def test_secret_pasted_into_a_setting_is_refused_without_echoing_it(tmp_path: Pa
             session.update_settings(group_name=KANDJI_TOKEN)
         assert KANDJI_TOKEN not in str(caught.value)
         assert "group_name" in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["evidence", "note written directly"])
+def test_save_refuses_a_secret_that_got_past_the_scrubbing(tmp_path, monkeypatch, how: str) -> None:
+    """The last line: with the redaction before it bypassed, save() still writes nothing that
+    holds a secret, and what was saved before stays as it was."""
+    import wizard.state as state_module
+    from wizard.state import StateError
+
+    redact.register_secret(KANDJI_TOKEN)
+    with StateStore(tmp_path).open("https://acme.okta.com", HOST) as session:
+        session.set_status("B.1", StepStatus.DONE, evidence={"base_url": "https://acme.api.kandji.io"})
+        before = session.path.read_bytes()
+        monkeypatch.setattr(state_module, "_scrub", lambda value: value)  # evidence kept as given
+        with pytest.raises(StateError, match="would have contained a secret") as refused:
+            if how == "evidence":
+                session.set_status("B.2", StepStatus.DONE, evidence={"stored": "the token " + KANDJI_TOKEN})
+            else:
+                session.state.step("B.2").note = f"pasted {KANDJI_TOKEN} here"
+                session.save()
+        assert KANDJI_TOKEN not in str(refused.value)
+        assert session.path.read_bytes() == before
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    for form in encodings(KANDJI_TOKEN):
+        assert form.encode() not in on_disk
