@@ -296,3 +296,35 @@ async def test_the_start_screen_names_a_planted_link_instead_of_listing_nothing(
 
     assert "could not be listed" in text and "symbolic link" in text and "None yet" not in text, text
     assert victim.untouched()
+
+
+def test_a_link_planted_as_the_demo_folder_is_refused(cli, tmp_path) -> None:
+    FIGURES.add(HOSTILE_FILES)
+    root = _root()
+    root.mkdir(mode=0o700, parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "demo").symlink_to(elsewhere)
+
+    result = cli("apply", "--demo", "--yes")
+
+    assert_no_traceback(result.out + result.err)
+    assert result.code == Exit.FAILED and str(root / "demo") in result.err and "symbolic link" in result.err
+    assert not list(elsewhere.iterdir()), "the demo's progress was written through the link"
+
+
+def test_a_link_planted_as_the_saved_doctor_report_is_refused_by_the_bundle(
+    cli, sim_setup, demo_services, tmp_path
+) -> None:
+    FIGURES.add(HOSTILE_FILES)
+    assert apply(cli, sim_setup).code == Exit.CONSOLE_STEP_9
+    victim = Victim(tmp_path / "victim.txt", b'{"secret": "the admin\'s own file"}\n')
+    folder = _root() / "doctor"
+    folder.mkdir(mode=0o700)
+    (folder / f"{_stem(demo_services)}.json").symlink_to(victim.path)
+
+    result = cli("support-bundle", "--output", str(tmp_path / "bundle.zip"))
+
+    assert_no_traceback(result.out + result.err)
+    assert result.code == Exit.FAILED and "symbolic link" in result.err, result.err
+    assert not (tmp_path / "bundle.zip").exists() and victim.untouched()

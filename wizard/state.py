@@ -610,13 +610,22 @@ class TenantSession:
 
 
 class StateStore:
-    def __init__(self, root: Path | None = None, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        root_may_be_link: bool = True,
+    ) -> None:
         if root is None:
             from wizard.paths import state_dir
 
             root = state_dir()
         self.root = Path(root)
         self._clock = clock
+        # The admin's own state folder may be a link they made; a folder the wizard makes inside
+        # it (the demo's) never is, so a link there was planted.
+        self._root_may_be_link = root_may_be_link
         # Repairs made on the way (a folder or file open to others made private), for the admin:
         # the commands print them and the start screen shows them.
         self.notices: list[str] = []
@@ -652,6 +661,8 @@ class StateStore:
                     "read or written there. Use a folder of your own: remove it, or set "
                     "OKTA_KANDJI_SETUP_STATE_DIR to another folder."
                 )
+        if stat.S_ISLNK(link.st_mode) and not self._root_may_be_link:
+            raise UnsafeFile(self.root, f"is a symbolic link (to {os.readlink(self.root)})")
         if not stat.S_ISDIR(info.st_mode):
             raise StateError(
                 f"The progress folder {self.root} is not a folder. Move it away, or set "

@@ -64,7 +64,7 @@ def main_store() -> StateStore:
 
 
 def demo_store() -> StateStore:
-    return StateStore(main_store().root / DEMO_FOLDER)
+    return StateStore(main_store().root / DEMO_FOLDER, root_may_be_link=False)
 
 
 def normalize_host(text: str) -> str:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from wizard import redact
 from wizard.doctor.model import DoctorReport
-from wizard.state import safe_filename
+from wizard.state import UnsafeFile, read_private, safe_filename, write_private
 
 FOLDER = "doctor"
 
@@ -25,22 +22,20 @@ def save_report(root: Path, org_host: str, report: DoctorReport) -> Path | None:
     text = redact.redact(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n"
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".doctor-", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
+        if path.parent.is_symlink():  # planted in the state dir: never write through it
+            raise UnsafeFile(path.parent, "is a symbolic link")
+        write_private(path, text.encode("utf-8"))  # 0600, atomic; refuses a link at `path`
     except OSError:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(temp)
         return None
     return path
 
 
 def read_report(root: Path, org_host: str) -> str | None:
+    """The saved report, or None; a link or another user's file there raises UnsafeFile."""
+    path = report_path(root, org_host)
+    if path.parent.is_symlink():
+        raise UnsafeFile(path.parent, "is a symbolic link")
     try:
-        return report_path(root, org_host).read_text(encoding="utf-8")
+        return read_private(path).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
