@@ -83,6 +83,13 @@ class _Stop(Exception):
 async def run_flow(
     ctx: EngineContext, inputs: Mapping[str, Mapping[str, Any]], opts: FlowOptions, out: Out
 ) -> FlowResult:
+    with ctx.okta.one_run():  # each lookup once per run; a write drops what was read
+        return await _run_flow(ctx, inputs, opts, out)
+
+
+async def _run_flow(
+    ctx: EngineContext, inputs: Mapping[str, Mapping[str, Any]], opts: FlowOptions, out: Out
+) -> FlowResult:
     results: list[ActionResult] = []
     findings: list[dict[str, Any]] = []
     resuming = any(record.status in FINISHED_STATUSES for record in ctx.session.state.steps.values())

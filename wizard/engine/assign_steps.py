@@ -128,7 +128,8 @@ class AssignEngine:
         try:
             while True:
                 try:
-                    await ctx.okta.assign_group(app_id, group_id, profile)
+                    # Okta answers the PUT with the assignment as it now stands: no read-back needed.
+                    assignment: dict[str, Any] | None = await ctx.okta.assign_group(app_id, group_id, profile)
                     break
                 except E.OktaMappedAttributeError as exc:
                     name = exc.attribute if exc.attribute in profile else next(iter(profile), None)
@@ -140,7 +141,8 @@ class AssignEngine:
                         f"Okta fills {name} from a profile mapping, so the assignment was made without "
                         "it; the mapping supplies the value."
                     )
-            assignment = await ctx.okta.get_app_group_assignment(app_id, group_id)
+            if not assignment or assignment.get("id") != group_id:
+                assignment = await ctx.okta.get_app_group_assignment(app_id, group_id)
         except E.OktaError as exc:
             record_action(ctx, ACTION, StepStatus.FAILED, {}, note=exc.summary)
             return Outcome(False, messages=[str(exc)], warnings=warnings, fix_step=okta_fix_step(exc, "19"))

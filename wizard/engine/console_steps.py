@@ -138,7 +138,8 @@ class ConsoleStep:
         delay = FIRST_POLL
         while True:
             try:
-                detection = await self.detect(ctx)
+                with ctx.okta.polling():  # each look asks Okta again
+                    detection = await self.detect(ctx)
             except TRANSIENT as exc:
                 detection = Detection({}, False, f"Could not look just now: {exc}", error=str(exc))
             except E.OktaError as exc:

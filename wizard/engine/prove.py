@@ -99,7 +99,8 @@ async def prove(
     timed_out = False
     while True:
         try:
-            app_users = {str(u.get("id")): u for u in await ctx.okta.list_app_users(app_id)}
+            with ctx.okta.polling():  # each look asks Okta again
+                app_users = {str(u.get("id")): u for u in await ctx.okta.list_app_users(app_id)}
         except E.OktaNotFoundError:
             return ProofResult(
                 False,

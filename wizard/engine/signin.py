@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import SecretStr
 
-from wizard.engine.context import EngineContext, record_action
+from wizard.engine.context import EngineContext, record_action, recorded
 from wizard.engine.errors import EngineError
 from wizard.engine.model import Outcome, Plan, PlannedCall
 from wizard.kandji.tokens import TokenInputError
@@ -121,6 +122,12 @@ def write_needs(settings: SetupSettings) -> list[WriteNeed]:
         people,
         WriteNeed("assigning the group to the app", "assign", APP_WRITERS),
     ]
+
+
+async def _exists(read: Awaitable[Any]) -> None:
+    """A read of a recorded object, where 'no longer exists' is for resume to report, not a refusal."""
+    with contextlib.suppress(E.OktaNotFoundError):
+        await read
 
 
 def _either(names: list[str]) -> str:
@@ -233,9 +240,23 @@ class SignInEngine:
                     evidence={"missing_scopes": missing},
                 )
         refused: list[str] = []
+        # The reads the next steps make anyway prove the read rights: the recorded app and group
+        # on a rerun (resume re-checks them), the lookups by name on a fresh tenant. Cached, so
+        # each is asked once per run.
+        app_id, group_id = recorded(ctx, "create-app", "app_id"), recorded(ctx, "group", "group_id")
         for probe, label in (
-            (ctx.okta.find_app_by_label(settings.app_label), "okta.apps.read"),
-            (ctx.okta.find_group_by_name(settings.group_name), "okta.groups.read"),
+            (
+                _exists(ctx.okta.get_app(app_id))
+                if app_id
+                else ctx.okta.find_app_by_label(settings.app_label),
+                "okta.apps.read",
+            ),
+            (
+                _exists(ctx.okta.get_group(group_id))
+                if group_id
+                else ctx.okta.find_group_by_name(settings.group_name),
+                "okta.groups.read",
+            ),
         ):
             try:
                 await probe

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import os
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -69,6 +70,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # 401 answers that say nothing about the access token: refreshing it cannot help, and the
 # request must not be sent again (real Okta answers E0000015 with 401).
 NOT_TOKEN_PROBLEMS = frozenset({"E0000015", "E0000006"})
+# Within one run (`one_run()`), a read answered less than this many seconds ago is reused; any
+# write drops every cached read, and polls always ask again.
+READ_CACHE_SECONDS = 60.0
 # Refresh an OAuth access token this long before Okta says it expires.
 TOKEN_EXPIRY_MARGIN = 120.0
 PROVISIONING_EVENT_FILTER = '(eventType sw "application.provision" or eventType sw "application.integration")'
@@ -94,6 +98,7 @@ class CallRecord:
     operation: str
     attempt: int = 1
     error: str | None = None
+    poll: bool = False  # made while waiting for a change (console detection, step 24)
 
 
 def default_ssl_context() -> ssl.SSLContext:
@@ -132,6 +137,9 @@ class OktaClient:
         # of a failed step from it (a redirect, a web page, TLS…), whatever the step made of it.
         self.errors: list[E.OktaError] = []
         self._lock = asyncio.Lock()
+        self._reads: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._caching = False
+        self._polling = False
         self._limits: dict[str, tuple[RateLimitState, float]] = {}
         self._dpop = DPoPKey() if isinstance(auth, OAuthServiceAuth) else None
         self._token: SecretStr | None = None
@@ -156,6 +164,49 @@ class OktaClient:
             # Every body is read by body_limit, in a stream, and refused past its cap.
             event_hooks={"request": [self._refuse_foreign_credentials], "response": [body_limit()]},
         )
+
+    # -- reads: cached within a run, fresh while polling ---------------------------------------------
+    @contextlib.contextmanager
+    def one_run(self) -> Iterator[None]:
+        """A run (`apply`): each read is asked once, until a write drops what was read."""
+        previous, self._caching = self._caching, True
+        try:
+            yield
+        finally:
+            self._caching = previous
+            self._reads.clear()
+
+    @contextlib.contextmanager
+    def polling(self) -> Iterator[None]:
+        """Reads inside ask Okta again (never the cache) and are logged as polls."""
+        previous, self._polling = self._polling, True
+        try:
+            yield
+        finally:
+            self._polling = previous
+
+    def forget_reads(self) -> None:
+        """Drop every cached read (something may have changed outside this client)."""
+        self._reads.clear()
+
+    async def _cached(self, key: tuple[str, str], fetch: Callable[[], Awaitable[Any]]) -> Any:
+        if not self._caching:
+            return await fetch()
+        now = self._clock()
+        hit = self._reads.get(key)
+        if hit is not None and not self._polling and now - hit[0] < READ_CACHE_SECONDS:
+            value = hit[1]
+            if isinstance(value, E.OktaError):
+                raise value
+            return copy.deepcopy(value)
+        try:
+            value = await fetch()
+        except (E.OktaNotFoundError, E.OktaValidationError) as exc:
+            # A definite answer to a read ("not there", "not enabled") is worth keeping too.
+            self._reads[key] = (now, exc)
+            raise
+        self._reads[key] = (now, copy.deepcopy(value))
+        return value
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def __aenter__(self) -> OktaClient:
@@ -192,22 +243,21 @@ class OktaClient:
         """The admin roles assigned to a user (`type` such as SUPER_ADMIN, `label`, `status`,
         `assignmentType`). For an API token, `user_id` is the id `get_me` returned."""
         path = f"/api/v1/users/{_seg(user_id)}/roles"
-        return [r async for r in self._pages(path, {}, operation="list_user_roles")]
+        return await self._list(path, {}, operation="list_user_roles")
 
     # -- apps ------------------------------------------------------------------------------------
     async def find_app_by_label(self, label: str) -> dict[str, Any] | None:
         """The SAML 2.0 app whose label is exactly `label` (`q` is only a prefix match)."""
-        async for app in self._pages(
-            "/api/v1/apps", {"q": label, "limit": PAGE_LIMIT}, operation="find_app_by_label"
-        ):
-            if app.get("label") == label and app.get("signOnMode") == "SAML_2_0":
-                return app
-        return None
+        params = {"q": label, "limit": PAGE_LIMIT}
+        apps = await self._list("/api/v1/apps", params, operation="find_app_by_label")
+        return next((a for a in apps if a.get("label") == label and a.get("signOnMode") == "SAML_2_0"), None)
 
     async def create_saml_app(self, label: str) -> dict[str, Any]:
-        return await self._json(
-            "POST", "/api/v1/apps", operation="create_saml_app", body=saml_app_body(label)
-        )
+        app = await self._json("POST", "/api/v1/apps", operation="create_saml_app", body=saml_app_body(label))
+        if self._caching and isinstance(app.get("id"), str):
+            # Okta's answer to the create is the app as a read would show it this instant.
+            self._reads[(f"/api/v1/apps/{_seg(app['id'])}", "[]")] = (self._clock(), copy.deepcopy(app))
+        return app
 
     async def get_app(self, app_id: str) -> dict[str, Any]:
         return await self._json("GET", f"/api/v1/apps/{_seg(app_id)}", operation="get_app")
@@ -237,10 +287,8 @@ class OktaClient:
     async def find_group_by_name(self, name: str) -> dict[str, Any] | None:
         """Exact `profile.name` match. Search is eventually consistent: a new group may lag."""
         params = {"search": f"profile.name eq {filter_literal(name)}", "limit": PAGE_LIMIT}
-        async for group in self._pages("/api/v1/groups", params, operation="find_group_by_name"):
-            if group.get("profile", {}).get("name") == name:
-                return group
-        return None
+        groups = await self._list("/api/v1/groups", params, operation="find_group_by_name")
+        return next((g for g in groups if g.get("profile", {}).get("name") == name), None)
 
     async def create_group(self, name: str, description: str) -> dict[str, Any]:
         body = {"profile": {"name": name, "description": description}}
@@ -254,7 +302,7 @@ class OktaClient:
 
     async def list_group_users(self, group_id: str) -> list[dict[str, Any]]:
         path = f"/api/v1/groups/{_seg(group_id)}/users"
-        return [u async for u in self._pages(path, {"limit": PAGE_LIMIT}, operation="list_group_users")]
+        return await self._list(path, {"limit": PAGE_LIMIT}, operation="list_group_users")
 
     async def add_user_to_group(self, group_id: str, user_id: str) -> None:
         await self._request(
@@ -333,11 +381,11 @@ class OktaClient:
 
     async def list_app_users(self, app_id: str) -> list[dict[str, Any]]:
         path = f"/api/v1/apps/{_seg(app_id)}/users"
-        return [u async for u in self._pages(path, {"limit": 500}, operation="list_app_users")]
+        return await self._list(path, {"limit": 500}, operation="list_app_users")
 
     async def list_app_groups(self, app_id: str) -> list[dict[str, Any]]:
         path = f"/api/v1/apps/{_seg(app_id)}/groups"
-        return [g async for g in self._pages(path, {"limit": PAGE_LIMIT}, operation="list_app_groups")]
+        return await self._list(path, {"limit": PAGE_LIMIT}, operation="list_app_groups")
 
     async def query_provisioning_failures(
         self, app_id: str, since: datetime | str | None = None
@@ -434,6 +482,14 @@ class OktaClient:
             url, query = nxt, None
 
     # -- plumbing: pagination --------------------------------------------------------------------
+    async def _list(self, path: str, params: dict[str, Any], *, operation: str) -> list[dict[str, Any]]:
+        """Every item of a paged list (a cached read)."""
+
+        async def fetch() -> list[dict[str, Any]]:
+            return [item async for item in self._pages(path, params, operation=operation)]
+
+        return await self._cached((path, repr(sorted(params.items()))), fetch)
+
     async def _pages(
         self, path: str, params: dict[str, Any], *, operation: str
     ) -> AsyncIterator[dict[str, Any]]:
@@ -451,13 +507,18 @@ class OktaClient:
         body: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        response = await self._request(method, path, operation=operation, body=body, params=params)
-        data = self._decode(response, operation)
-        if not isinstance(data, dict):
-            raise self._noted(
-                E.OktaServerError("Okta answered without the expected JSON object", operation=operation)
-            )
-        return data
+        async def fetch() -> dict[str, Any]:
+            response = await self._request(method, path, operation=operation, body=body, params=params)
+            data = self._decode(response, operation)
+            if not isinstance(data, dict):
+                raise self._noted(
+                    E.OktaServerError("Okta answered without the expected JSON object", operation=operation)
+                )
+            return data
+
+        if method != "GET":
+            return await fetch()
+        return await self._cached((path, repr(sorted((params or {}).items()))), fetch)
 
     def _noted(self, error: E.OktaError) -> E.OktaError:
         self.errors = [*self.errors[-49:], error]
@@ -479,10 +540,15 @@ class OktaClient:
         params: dict[str, Any] | None = None,
     ) -> httpx.Response:
         async with self._lock:
+            if method != "GET":
+                self._reads.clear()  # a write may change what any read would answer
             try:
                 return await self._request_locked(method, url, operation=operation, body=body, params=params)
             except E.OktaError as error:
                 raise self._noted(error) from None
+            finally:
+                if method != "GET":
+                    self._reads.clear()
 
     async def _request_locked(
         self,
@@ -581,6 +647,7 @@ class OktaClient:
                     operation,
                     attempt,
                     type(error).__name__,
+                    self._polling,
                 )
             )
             raise error from None
@@ -593,6 +660,7 @@ class OktaClient:
                 response.headers.get("x-okta-request-id"),
                 operation,
                 attempt,
+                poll=self._polling,
             )
         )
         return response
