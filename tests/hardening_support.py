@@ -105,6 +105,9 @@ class Call:
     method: str
     regex: str
     write: bool = False
+    # False: a fresh tenant's run does not make it (each lookup once per run, issue 11): a new
+    # person joins the group in their create, and the PUT's answer is the assignment read back.
+    fresh: bool = True
 
 
 # The automated path, in the order `apply` makes the calls.
@@ -120,15 +123,16 @@ AUTOMATED_PATH: tuple[Call, ...] = (
     Call("create_group", "POST", r"/api/v1/groups", write=True),
     Call("find_user", "GET", r"/api/v1/users/(?!me$)[^/]+"),
     Call("create_user", "POST", r"/api/v1/users", write=True),
-    Call("add_user_to_group", "PUT", r"/api/v1/groups/[^/]+/users/[^/]+", write=True),
+    Call("add_user_to_group", "PUT", r"/api/v1/groups/[^/]+/users/[^/]+", write=True, fresh=False),
     Call("get_app_user_schema", "GET", r"/api/v1/meta/schemas/apps/[^/]+/default"),
     Call("assign_group", "PUT", r"/api/v1/apps/[^/]+/groups/[^/]+", write=True),
-    Call("get_app_group_assignment", "GET", r"/api/v1/apps/[^/]+/groups/[^/]+"),
+    Call("get_app_group_assignment", "GET", r"/api/v1/apps/[^/]+/groups/[^/]+", fresh=False),
     Call("list_group_users", "GET", r"/api/v1/groups/[^/]+/users"),
     Call("list_app_users", "GET", r"/api/v1/apps/[^/]+/users"),
     Call("query_provisioning_failures", "GET", r"/api/v1/logs"),
 )
-WRITES = tuple(call for call in AUTOMATED_PATH if call.write)
+WRITES = tuple(call for call in AUTOMATED_PATH if call.write and call.fresh)
+NOT_FRESH = frozenset(call.name for call in AUTOMATED_PATH if not call.fresh)
 
 
 def arm(sim: Any, call: Call, **kwargs: Any) -> CallFault:

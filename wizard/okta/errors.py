@@ -57,7 +57,16 @@ OPERATION_PERMISSIONS: dict[str, Permission] = {
     "list_app_users": Permission("okta.apps.read", _READ_ONLY),
     "list_app_groups": Permission("okta.apps.read", _READ_ONLY),
     "query_provisioning_failures": Permission("okta.logs.read", _READ_ONLY),
+    # The paged reads doctor and reconcile use (one page at a time).
+    "get_default_connection": Permission("okta.apps.read", _READ_ONLY),
+    "app_pages": Permission("okta.apps.read", _READ_ONLY),
+    "app_user_pages": Permission("okta.apps.read", _READ_ONLY),
+    "group_user_pages": Permission("okta.groups.read", _READ_ONLY),
+    "provisioning_failure_pages": Permission("okta.logs.read", _READ_ONLY),
+    "provisioning_failures": Permission("okta.logs.read", _READ_ONLY),
 }
+# Client methods that are plumbing, not Okta operations.
+NOT_OPERATIONS = frozenset({"aclose", "iter_pages", "one_run", "polling", "forget_reads"})
 
 # Human names for operations, so a remedy says "creating the group", not "create_group".
 OPERATION_TEXT: dict[str, str] = {
