@@ -44,6 +44,7 @@ class StartScreen(WizardScreen):
                     yield Button("Start", id="start-new", variant="primary", compact=True)
                 yield Checkbox("This is my org's custom domain", id="confirm-custom")
                 yield Static("", id="org-url-message", classes="message")
+                yield Button("Check an existing integration", id="check-existing", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -124,6 +125,23 @@ class StartScreen(WizardScreen):
             return
         message.update(f"Opening {org.host}…")
         self.wizard.open_tenant(org)
+
+    @on(Button.Pressed, "#check-existing")
+    def _check_existing(self) -> None:
+        """Doctor for an integration made earlier, by the wizard or by hand (issue 13)."""
+        from screens.doctor_screen import DoctorScreen
+
+        org = None
+        if self.wizard.demo is None:
+            confirm = self.query_one("#confirm-custom", Checkbox)
+            try:
+                org = self._parse(
+                    self.query_one("#org-url", Input).value, allow_custom=confirm.display and confirm.value
+                )
+            except OrgUrlError as exc:
+                self.query_one("#org-url-message", Static).update(f"[red]{exc}[/red] (then check it)")
+                return
+        self.app.push_screen(DoctorScreen(org))
 
     def _parse(self, text: str, *, allow_custom: bool) -> OrgUrl:
         return parse_org_url(

@@ -88,23 +88,6 @@ class Target:
     seeded: SeededIntegration | None = None
 
 
-def demo_seed(users: int = 200) -> Any:
-    """The demo's hand-made integration: a few of every problem doctor and reconcile find."""
-    from wizard.demo.seeding import IntegrationSeed
-
-    return IntegrationSeed(
-        users=users,
-        missing=max(2, users // 50),
-        errors=max(1, users // 100),
-        inactive=max(1, users // 100),
-        orphans=max(1, users // 200),
-        case_mismatch=max(1, users // 200),
-        direct=3,
-        empty_group="Kandji Pilot",
-        deactivate_users=False,
-    )
-
-
 @asynccontextmanager
 async def open_target(
     args: argparse.Namespace, given: HeadlessSecrets, command: str, **client_options: Any
@@ -121,17 +104,14 @@ async def open_target(
 async def _demo_target(args: argparse.Namespace, **client_options: Any) -> AsyncIterator[Target]:
     import asyncio
 
-    from wizard.demo.seeding import seed_integration
     from wizard.demo.services import DemoServices
     from wizard.doctor.checks import KandjiSide
 
     demo = DemoServices()
     await asyncio.to_thread(demo.start)
     try:
-        seed = demo_seed(int(getattr(args, "users", None) or 200))
-        seeded = await asyncio.to_thread(
-            seed_integration, demo.okta_simulator, demo.scim, demo.kandji_token, seed
-        )
+        users = int(getattr(args, "users", None) or 200)
+        seeded = await asyncio.to_thread(demo.seed_existing_integration, users)
         okta = await demo.open_okta(**client_options)
         try:
             kandji = KandjiSide(demo.kandji_url, demo.kandji_token, "demo keyring", "demo")

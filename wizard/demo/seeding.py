@@ -102,6 +102,21 @@ class SeededIntegration:
         }
 
 
+def demo_seed(users: int = 200) -> IntegrationSeed:
+    """The demo's hand-made integration: a few of every problem doctor and reconcile find."""
+    return IntegrationSeed(
+        users=users,
+        missing=max(2, users // 50),
+        errors=max(1, users // 100),
+        inactive=max(1, users // 100),
+        orphans=max(1, users // 200),
+        case_mismatch=max(1, users // 200),
+        direct=3,
+        empty_group="Kandji Pilot",
+        deactivate_users=False,
+    )
+
+
 def _person(i: int, domain: str) -> dict[str, str]:
     first, last = _FIRST[i % len(_FIRST)], _LAST[(i // len(_FIRST)) % len(_LAST)]
     login = f"{first.lower()}.{last.lower()}{i}@{domain}"

@@ -33,6 +33,7 @@ from wizard.secrets import Purpose, SecretStore
 from wizard.state import SetupSettings, StateStore, TenantSession
 
 if TYPE_CHECKING:
+    from wizard.demo.seeding import SeededIntegration
     from wizard.engine.context import EngineContext
     from wizard.okta.client import OktaClient
 
@@ -168,6 +169,7 @@ class DemoServices:
         )
         self._org: OrgUrl | None = None
         self._kandji_url: KandjiUrl | None = None
+        self.existing_integration: SeededIntegration | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> DemoServices:
@@ -237,6 +239,17 @@ class DemoServices:
                 "password": person.password,
             },
         }
+
+    def seed_existing_integration(self, users: int = 200) -> SeededIntegration:
+        """Seed, once, an integration "made by hand" with a few of every problem doctor and
+        reconcile find (issue 13), beside whatever the wizard's demo creates."""
+        if self.existing_integration is None:
+            from wizard.demo.seeding import demo_seed, seed_integration
+
+            self.existing_integration = seed_integration(
+                self.okta_simulator, self.scim, self.kandji_token, demo_seed(users)
+            )
+        return self.existing_integration
 
     def store_okta_token(self) -> None:
         """Put the demo's Okta API token in the demo keyring, as step 1 would."""

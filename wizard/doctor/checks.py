@@ -468,7 +468,8 @@ class Doctor:
                 "high",
                 f"{errors} users are in sync error",
                 f"{errors} of {seen.app_users} app users have syncState ERROR; most common cause: {cause}",
-                "Fix the cause below, then retry the failed users from the app's Assignments tab "
+                "Fix the cause the System Log names (its own finding), then retry the failed users "
+                "from the app's Assignments tab "
                 "(Okta retries on the next change). `reconcile` lists every user.",
                 step,
             )

@@ -64,6 +64,37 @@ async def reconcile(
     clock: Callable[[], float] = time.monotonic,
     okta_page_limit: int = APP_USERS_PAGE_LIMIT,
 ) -> ReconcileResult:
+    """Compare, journaling each finished page; on Ctrl+C, a crash or a cancelled worker the
+    journal keeps what was read and the next run with the same identity resumes from it."""
+    try:
+        return await _reconcile(
+            okta,
+            pager,
+            app_id,
+            writer,
+            since=since,
+            journal=journal,
+            on_progress=on_progress,
+            clock=clock,
+            okta_page_limit=okta_page_limit,
+        )
+    finally:
+        if journal is not None:
+            journal.close()
+
+
+async def _reconcile(
+    okta: OktaClient,
+    pager: ScimUserPager,
+    app_id: str,
+    writer: RowWriter,
+    *,
+    since: datetime,
+    journal: Journal | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    okta_page_limit: int = APP_USERS_PAGE_LIMIT,
+) -> ReconcileResult:
     started = clock()
     okta_calls_before = len(okta.call_log)
     scim_calls_before = pager.calls
