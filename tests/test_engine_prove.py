@@ -59,7 +59,7 @@ async def test_kandji_rejecting_oktas_token_points_at_step_10_5(engine_ctx, demo
     assert result.users[0].sync_state == "ERROR" and result.users[0].kandji == "unchecked"
     first = result.diagnoses[0]
     assert first.source == "System Log" and first.fix_step == "10.5"
-    assert "Authentication failed" in first.detail and "401" in first.detail
+    assert "Unauthorized. Errors reported by remote server" in first.detail
     assert "Bearer field" in first.fix
     assert demo.scim.users() == []
 

@@ -75,8 +75,35 @@ def build_report(state: Any, *, demo: bool = False) -> dict[str, Any]:
         "all_finished": all(a["finished"] for a in actions),
         "summary": summary,
         "actions": actions,
+        "day_two": _day_two(state),
         "note": SYNC_NOTE,
     }
+
+
+def _day_two(state: Any) -> dict[str, Any]:
+    """The last canary and each Kandji token rotation (when; proved or not). Never a token."""
+    day_two = getattr(state, "day_two", None)
+    if day_two is None:
+        return {"last_canary": None, "rotations": []}
+    return {"last_canary": day_two.last_canary, "rotations": list(day_two.rotations)}
+
+
+def _day_two_lines(day_two: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    canary = day_two.get("last_canary")
+    if canary:
+        when = str(canary.get("at") or "")[:19].replace("T", " ")
+        lines.append(
+            f"- Last canary {when} ({canary.get('user')}, {canary.get('attribute')}): {canary.get('message')}"
+        )
+    for rotation in day_two.get("rotations") or []:
+        when = str(rotation.get("at") or "")[:19].replace("T", " ")
+        if rotation.get("proved"):
+            proof = f"proved by the canary at {str(rotation.get('proved_at') or '')[:19].replace('T', ' ')}"
+        else:
+            proof = "not proved yet (run `okta-kandji-setup canary`)"
+        lines.append(f"- Kandji token rotated {when}: {proof}")
+    return ["## Day two", "", *lines, ""] if lines else []
 
 
 def _created(flag: Any) -> str:
@@ -138,6 +165,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         for note in action["notes"]:
             lines.append(f"- note: {note}")
         lines.append("")
+    lines += _day_two_lines(report.get("day_two") or {})
     lines += [report["note"], "", "This report contains no secrets.", ""]
     return "\n".join(lines)
 

@@ -91,6 +91,28 @@ class SetupSettings(BaseModel):
         return value
 
 
+class CanaryChange(BaseModel):
+    """A canary change in flight (issue 14): saved before Okta is touched and cleared once the
+    old value is back in Okta, so a run cut short puts it back on the next run."""
+
+    user_id: str
+    login: str
+    attribute: str  # the Okta profile attribute changed
+    old_value: str | None
+    new_value: str
+    started_at: datetime
+
+
+class DayTwo(BaseModel):
+    """After the setup: the canary in flight, the last canary's result, each token rotation."""
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    pending_canary: CanaryChange | None = None
+    last_canary: dict[str, Any] | None = None
+    rotations: list[dict[str, Any]] = Field(default_factory=list)
+
+
 class TenantState(BaseModel):
     model_config = ConfigDict(validate_assignment=True)
 
@@ -102,6 +124,7 @@ class TenantState(BaseModel):
     current_step: str = FIRST_STEP
     steps: dict[str, StepRecord] = Field(default_factory=dict)
     settings: SetupSettings = Field(default_factory=SetupSettings)
+    day_two: DayTwo = Field(default_factory=DayTwo)
 
     def step(self, number: str) -> StepRecord:
         """The record for step `number`, creating a pending one if there is none yet."""
@@ -576,6 +599,13 @@ class TenantSession:
     def set_current(self, number: str) -> None:
         with self._mutex:
             self.state.current_step = number
+            self.save()
+
+    def update_day_two(self, **changes: Any) -> None:
+        """Set fields of the day-two record (canary, rotations) and save; values are scrubbed."""
+        with self._mutex:
+            for name, value in changes.items():
+                setattr(self.state.day_two, name, _scrub(value) if isinstance(value, dict | list) else value)
             self.save()
 
     def update_settings(self, **changes: Any) -> None:

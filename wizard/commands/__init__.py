@@ -17,4 +17,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "wizard.commands.undo",
     "wizard.commands.doctor",
     "wizard.commands.reconcile",
+    "wizard.commands.canary",
+    "wizard.commands.rotate_token",
 )

@@ -98,6 +98,7 @@ async def _run_flow(
             if (
                 action_status(ctx, action) == "done"
                 and action not in ALWAYS_RUN
+                and action != "verify"  # a rerun proves step 24 live again, never from saved results
                 and not (action == "kandji-token" and inputs.get(action, {}).get("token") is not None)
             ):
                 results.append(_already_done(ctx, action))
@@ -217,6 +218,10 @@ async def _run_proof(ctx: EngineContext, opts: FlowOptions, out: Out) -> ActionR
         out.say(
             "       Sync is one-way and push-based: Okta sends a change when it has one; "
             "Kandji has no 'sync now'."
+        )
+        out.say(
+            "       Proved live in this run. Whether a change reaches Kandji now: "
+            "`okta-kandji-setup canary`."
         )
     return result
 

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wizard.commands.common import Out, add_json, add_parser, add_secrets_stdin, add_tenant, run_guarded
+from wizard.commands.common import (
+    Out,
+    add_json,
+    add_parser,
+    add_secrets_stdin,
+    add_tenant,
+    add_yes,
+    run_guarded,
+)
 from wizard.commands.exit_codes import Exit
+
+if TYPE_CHECKING:
+    from wizard.canary import CanaryReport
+    from wizard.commands.secret_input import HeadlessSecrets
+    from wizard.engine import EngineContext
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,8 +38,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         example="OKTA_API_TOKEN=… okta-kandji-setup verify --tenant acme.okta.com --json",
     )
     add_tenant(parser)
+    parser.add_argument(
+        "--canary",
+        action="store_true",
+        help="then prove delivery now with the canary (see `canary --help`); for scheduled checks. "
+        "Its temporary change is the one thing verify then writes to the progress, so a cut-short "
+        "run can put it back",
+    )
+    from wizard.commands.canary import add_canary_options
+
+    add_canary_options(parser, prefix="canary-")
+    add_yes(parser, "making a real person (--canary-user) the canary")
     add_secrets_stdin(parser)
-    add_json(parser, "each check")
+    add_json(parser, "each check (and the canary's delivery times)")
     parser.set_defaults(func=_run)
 
 
@@ -81,7 +105,8 @@ async def _verify(args: argparse.Namespace, out: Out) -> int:
             out.say(f"  {glyph}  {span:<9} {title}: {' '.join(outcome.messages)}".rstrip(": "))
             if not outcome.ok and outcome.fix_step:
                 out.say(f"       → fix at step {outcome.fix_step} (`apply` redoes it)")
-    ok = all(check["holds"] is True for check in checks)
+        ok = all(check["holds"] is True for check in checks)
+        canary = await _canary(ctx, args, out, holds=ok, given=given) if args.canary else None
     failing = [c["steps"] for c in checks if c["holds"] is False]
     pending = [c["steps"] for c in checks if c["holds"] is None]
     if ok:
@@ -93,17 +118,42 @@ async def _verify(args: argparse.Namespace, out: Out) -> int:
         if pending:
             parts.append("not finished: " + ", ".join(pending))
         message = "Not verified — " + "; ".join(parts) + "."
-    out.say(message)
     code = Exit.OK if ok else Exit.FAILED
+    if canary is not None:
+        message += " " + canary.message
+        if not canary.ok and code == Exit.OK:
+            from wizard.commands.canary import exit_code
+
+            code = Exit.CREDENTIALS if exit_code(canary) == Exit.CREDENTIALS else Exit.FAILED
+    out.say(message)
     if out.as_json:
         out.emit(
             {
-                "ok": ok,
+                "ok": code == Exit.OK,
                 "exit_code": int(code),
                 "message": message,
                 "tenant": ref.host,
                 "demo": False,
                 "checks": checks,
+                **({"canary": canary.to_dict()} if canary is not None else {}),
             }
         )
     return int(code)
+
+
+async def _canary(
+    ctx: EngineContext, args: argparse.Namespace, out: Out, *, holds: bool, given: HeadlessSecrets
+) -> CanaryReport:
+    from wizard.canary import CanaryReport
+    from wizard.commands.canary import run_with_cli, show
+
+    if not holds:
+        report = CanaryReport(False, "Canary not run: fix what no longer holds first.")
+        out.say(report.message)
+        return report
+    from wizard.commands.secret_input import KANDJI_TOKEN
+
+    out.say("Canary:")
+    report = await run_with_cli(ctx, args, out, given.get(KANDJI_TOKEN))
+    show(out, report)
+    return report

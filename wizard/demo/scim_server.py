@@ -150,6 +150,10 @@ class BearerGate:
             return False
         return self.accept_any_token or value == self._token
 
+    def replace_token(self, token: str) -> None:
+        """Kandji's "regenerate token": from the next request on, only `token` is accepted."""
+        self._token = token
+
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
@@ -214,6 +218,7 @@ class ScimServer:
         self.ssl_context = ssl_context
         self.requests = RequestLog()
         self._storage: InMemoryStorage | None = None
+        self._gate: BearerGate | None = None
         self._server: _ThreadingWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -237,6 +242,7 @@ class ScimServer:
 
         scim_app = KandjiLikeApplication(self._storage, provider, ScimService(provider, secret=None))
         gate = BearerGate(scim_app, self._token, accept_any_token=self.accept_any_token, log=self.requests)
+        self._gate = gate
         server = make_server(
             self.host, self._port, gate, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
         )
@@ -270,6 +276,17 @@ class ScimServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def rotate_token(self, new: str | None = None) -> SecretStr:
+        """Regenerate the bearer token the way Kandji does: a new one is returned (shown once) and
+        the old one is refused at once, with no grace period. Tests may choose the new value."""
+        import secrets as _random
+
+        new = new or "kandji-demo-" + _random.token_urlsafe(24)
+        self._token = new
+        if self._gate is not None:
+            self._gate.replace_token(new)
+        return SecretStr(new)
 
     # -- addresses ---------------------------------------------------------------------------
     @property

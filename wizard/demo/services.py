@@ -116,6 +116,42 @@ class DemoConsole:
         self._did("click Test Connector Configuration", "click Close")
         return self.simulator.provisioner.test_connection(connection)
 
+    def replace_bearer_token(self, app_id: str, token: SecretStr | str) -> tuple[bool, str]:
+        """Provisioning → Integration → Edit: paste the new Bearer token, Test Connector
+        Configuration, Save (step 10.5 after a rotation). Everything else stays as saved."""
+        tenant = self.simulator.tenant
+        with tenant.lock:
+            tenant.app(app_id)
+            saved = tenant.app_settings[app_id].connection
+        if saved is None:
+            return False, "The SCIM connection has not been saved yet (step 10)."
+        outcome = self.simulator.set_scim_connection(
+            app_id,
+            saved.base_url,
+            token if isinstance(token, SecretStr) else SecretStr(token),
+            unique_id_field=saved.unique_id_field,
+            push_new_users=saved.push_new_users,
+            push_profile_updates=saved.push_profile_updates,
+            import_new_users=saved.import_new_users,
+            auth_mode=saved.auth_mode,
+            test=True,
+        )
+        self._did(
+            "click Edit",
+            "paste Bearer token",
+            "click Test Connector Configuration",
+            "click Close",
+            "click Save",
+        )
+        return outcome
+
+    def retry_failed_tasks(self, app_id: str) -> list[str]:
+        """Dashboard › Tasks: select the failed provisioning tasks, Retry Selected."""
+        retried = self.simulator.retry_failed_pushes(app_id)
+        if retried:
+            self._did("open Dashboard › Tasks", "select the failed tasks", "click Retry Selected")
+        return retried
+
     def enable_to_app(self, app_id: str) -> None:
         """Provisioning → To App → Edit: enable Create Users, Update User Attributes, Deactivate
         Users → Save (steps 12–14)."""
@@ -151,6 +187,9 @@ class DemoServices:
             known_secrets[1] if known_secrets else "kandji-demo-" + _random.token_urlsafe(24)
         )
         self.scim = ScimServer(self.kandji_token, port=ports[1])
+        # What `scim.rotate_token()` returns in `rotate-token --demo` (None: a random token);
+        # tests set a known value to look for it in everything written.
+        self.next_kandji_token: str | None = None
         # Tests pass a ManualClock so search lag and rate limits follow their fake time.
         sim_options = {"clock": clock} if clock is not None else {}
         self.okta_simulator = OktaSimulator(subdomain=DEMO_SUBDOMAIN, port=ports[0], **sim_options)

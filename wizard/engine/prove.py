@@ -494,6 +494,15 @@ async def _diagnose(
     return found
 
 
+async def diagnose_delivery(ctx: EngineContext, users: list[UserProof]) -> list[Diagnosis]:
+    """Step 24's diagnosis for a delivery that did not arrive (the canary uses it too)."""
+    app_id = recorded(ctx, "create-app", "app_id")
+    group_id = recorded(ctx, "group", "group_id")
+    if not app_id or not group_id:
+        return []
+    return await _diagnose(ctx, app_id, group_id, users)
+
+
 async def _to_app_off(ctx: EngineContext, app_id: str, users: list[UserProof]) -> str:
     """A sentence when Okta shows To App create is off, else ''."""
     try:

@@ -335,6 +335,11 @@ class OktaClient:
             "POST", "/api/v1/users", operation="create_user", body=body, params={"activate": "true"}
         )
 
+    async def update_user_profile(self, user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Partial update (POST): only the given attributes change; None clears one."""
+        path = f"/api/v1/users/{_seg(user_id)}"
+        return await self._json("POST", path, operation="update_user_profile", body={"profile": changes})
+
     async def deactivate_user(self, user_id: str) -> None:
         """The first DELETE deactivates (Okta's rule); `delete_user` does both."""
         await self._request("DELETE", f"/api/v1/users/{_seg(user_id)}", operation="deactivate_user")
@@ -382,6 +387,23 @@ class OktaClient:
     async def list_app_users(self, app_id: str) -> list[dict[str, Any]]:
         path = f"/api/v1/apps/{_seg(app_id)}/users"
         return await self._list(path, {"limit": 500}, operation="list_app_users")
+
+    async def get_app_user(self, app_id: str, user_id: str) -> dict[str, Any] | None:
+        try:
+            return await self._json(
+                "GET", f"/api/v1/apps/{_seg(app_id)}/users/{_seg(user_id)}", operation="get_app_user"
+            )
+        except E.OktaNotFoundError:
+            return None
+
+    async def list_profile_mappings(self, target_id: str) -> list[dict[str, Any]]:
+        """Profile mappings into the app (scope okta.profileMappings.read); ≤ 200 a page."""
+        params = {"targetId": target_id, "limit": 200}
+        return [m async for m in self._pages("/api/v1/mappings", params, operation="list_profile_mappings")]
+
+    async def get_profile_mapping(self, mapping_id: str) -> dict[str, Any]:
+        path = f"/api/v1/mappings/{_seg(mapping_id)}"
+        return await self._json("GET", path, operation="get_profile_mapping")
 
     async def list_app_groups(self, app_id: str) -> list[dict[str, Any]]:
         path = f"/api/v1/apps/{_seg(app_id)}/groups"
@@ -480,6 +502,25 @@ class OktaClient:
                 break
             seen.add(nxt)
             url, query = nxt, None
+
+    async def query_user_provisioning_failures(
+        self, user_id: str, since: datetime | str | None = None
+    ) -> list[dict[str, Any]]:
+        """System Log failures about pushing one user to any app, oldest first (the canary)."""
+        params: dict[str, Any] = {
+            "filter": f"target.id eq {filter_literal(user_id)} and {PROVISIONING_EVENT_FILTER}",
+            "limit": 100,
+            "sortOrder": "ASCENDING",
+        }
+        if since is not None:
+            params["since"] = _iso(since)
+        events: list[dict[str, Any]] = []
+        async for event in self._pages("/api/v1/logs", params, operation="query_user_provisioning_failures"):
+            if event.get("outcome", {}).get("result") != "SUCCESS":
+                events.append(event)
+            if len(events) >= 200:
+                break
+        return events
 
     # -- plumbing: pagination --------------------------------------------------------------------
     async def _list(self, path: str, params: dict[str, Any], *, operation: str) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlencode
 
 from wizard.okta_simulator.filters import FilterSyntaxError, compile_filter, simple_equality
+from wizard.okta_simulator.mappings import USER_TYPE_ID, app_id_of, mapping_detail, mapping_summary
 from wizard.okta_simulator.provisioning import Provisioner
 from wizard.okta_simulator.tenant import ApiError, ApiPrincipal, Tenant, iso, not_found
 
@@ -76,6 +77,7 @@ ROUTES: tuple[Route, ...] = (
         USER_WRITERS,
     ),
     _route("GET", "/api/v1/users/{user}", "get_user", "okta.users.read"),
+    _route("POST", "/api/v1/users/{user}", "update_user", "okta.users.manage", USER_WRITERS),
     _route("DELETE", "/api/v1/users/{user}", "delete_user", "okta.users.manage", USER_WRITERS),
     _route("GET", "/api/v1/users/{user}/roles", "list_user_roles", "okta.roles.read"),
     _route("GET", "/api/v1/apps", "list_apps", "okta.apps.read"),
@@ -105,6 +107,8 @@ ROUTES: tuple[Route, ...] = (
     _route("DELETE", "/api/v1/groups/{group}/users/{user}", "remove_member", "okta.groups.manage", MEMBERS),
     _route("GET", "/api/v1/logs", "get_logs", "okta.logs.read"),
     _route("GET", "/api/v1/meta/schemas/apps/{app}/default", "get_app_schema", "okta.schemas.read"),
+    _route("GET", "/api/v1/mappings", "list_mappings", "okta.profileMappings.read"),
+    _route("GET", "/api/v1/mappings/{mapping}", "get_mapping", "okta.profileMappings.read"),
 )
 
 
@@ -183,6 +187,22 @@ class Api:
             for app_id, user_id in self.t.delete_user(found["id"]):
                 self._leave_app(app_id, user_id)
         return Reply(200, {})
+
+    def update_user(self, req: Request, user: str) -> Reply:
+        """Partial profile update (Okta's POST semantics): the given attributes change, a null
+        clears one. Every app that pushes profile updates then pushes this user."""
+        found = self.t.user_by_id_or_login(user)
+        changes = _object(req.body).get("profile")
+        if not isinstance(changes, dict):
+            raise ApiError(400, "E0000001", "Api validation failed: profile", ["profile: must be an object"])
+        profile = {**found["profile"], **changes}
+        found["profile"] = {k: v for k, v in profile.items() if v is not None}
+        found["lastUpdated"] = iso(self.t.clock())
+        for app_id, users in self.t.app_users.items():
+            settings = self.t.app_settings.get(app_id)
+            if found["id"] in users and settings is not None and settings.pushes_profile_updates:
+                self.prov.push_profile(app_id, found["id"])
+        return Reply(200, self._user(found, req.origin))
 
     def delete_user(self, req: Request, user: str) -> Reply:
         for app_id, user_id in self.t.delete_user(self.t.user_by_id_or_login(user)["id"]):
@@ -364,6 +384,24 @@ class Api:
     def get_app_schema(self, req: Request, app: str) -> Reply:
         found = self.t.app(app)
         return Reply(200, self._schema(app, found, req.origin))
+
+    def list_mappings(self, req: Request) -> Reply:
+        source, target = req.query.get("sourceId"), req.query.get("targetId")
+        apps = [
+            a
+            for app_id, a in self.t.apps.items()
+            if a["status"] != "DELETED" and (target is None or target == app_id)
+        ]
+        if source is not None and source not in (USER_TYPE_ID, *(a["id"] for a in apps)):
+            apps = []
+        return self._page(req, apps, lambda a, o: mapping_summary(self.t.app(a["id"]), o), default_limit=20)
+
+    def get_mapping(self, req: Request, mapping: str) -> Reply:
+        app_id = app_id_of(mapping)
+        if app_id not in self.t.apps:
+            raise not_found(mapping, "ProfileMapping")
+        properties = self.t.app_settings[app_id].push_mapping
+        return Reply(200, mapping_detail(self.t.app(app_id), properties, req.origin))
 
     # -- effects of membership on apps ---------------------------------------------------------
     def _joined(self, group_id: str, user_id: str) -> None:

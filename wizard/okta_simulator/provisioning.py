@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
+from wizard.okta_simulator.mappings import pushed_extras
 from wizard.okta_simulator.tenant import ScimConnection, Tenant, iso
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -24,7 +25,9 @@ PLACEHOLDER_PASSWORD = "Sim-Placeholder-Pa55word!"
 
 
 class ScimAuthFailure(Exception):
-    pass
+    def __init__(self, message: str, remote: str = "") -> None:
+        super().__init__(message)
+        self.remote = remote  # what the SCIM server itself said
 
 
 class ScimCallFailure(Exception):
@@ -35,6 +38,9 @@ class Provisioner:
     def __init__(self, tenant: Tenant, *, timeout: float = 10.0) -> None:
         self.tenant = tenant
         self._jobs: queue.Queue[tuple[str, str, str | None] | None] = queue.Queue()
+        self.delay = 0.0  # seconds of tenant clock between a change and its push
+        self._held: list[tuple[float, tuple[str, str, str | None]]] = []
+        self._held_lock = threading.Lock()
         # The simulator must never pick up a proxy from the environment meant for the client.
         self._http = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
         self._thread = threading.Thread(target=self._run, name="okta-sim-provisioning", daemon=True)
@@ -46,7 +52,8 @@ class Provisioner:
         self._http.close()
 
     def settle(self, timeout: float = 10.0) -> None:
-        """Block until every queued provisioning job has finished."""
+        """Block until every queued provisioning job (and every delayed one now due) has finished."""
+        self.release_due()
         done = threading.Event()
 
         def wait() -> None:
@@ -59,10 +66,31 @@ class Provisioner:
 
     # -- queueing ------------------------------------------------------------------------------
     def push(self, app_id: str, user_id: str) -> None:
-        self._jobs.put(("push", app_id, user_id))
+        self._enqueue(("push", app_id, user_id))
 
     def deactivate(self, app_id: str, user_id: str) -> None:
-        self._jobs.put(("deactivate", app_id, user_id))
+        self._enqueue(("deactivate", app_id, user_id))
+
+    def push_profile(self, app_id: str, user_id: str) -> None:
+        """A profile change of an assigned user (Update User Attributes)."""
+        self._enqueue(("push_profile", app_id, user_id))
+
+    def _enqueue(self, job: tuple[str, str, str | None]) -> None:
+        # With a delay, a job waits until the tenant's clock reaches its due time and `settle()`
+        # releases it: deterministic "Okta took N seconds" under a test's ManualClock.
+        if self.delay > 0:
+            with self._held_lock:
+                self._held.append((self.tenant.clock() + self.delay, job))
+        else:
+            self._jobs.put(job)
+
+    def release_due(self) -> None:
+        with self._held_lock:
+            now = self.tenant.clock()
+            due = [job for at, job in self._held if at <= now]
+            self._held = [(at, job) for at, job in self._held if at > now]
+        for job in due:
+            self._jobs.put(job)
 
     def test_connection(self, connection: ScimConnection) -> tuple[bool, str]:
         """What "Test Connector Configuration" does: `GET /Users?startIndex=1&count=2`."""
@@ -86,6 +114,8 @@ class Provisioner:
                     self._push(app_id, user_id)
                 elif kind == "deactivate" and user_id:
                     self._deactivate(app_id, user_id)
+                elif kind == "push_profile" and user_id:
+                    self._push_profile(app_id, user_id)
             except Exception as exc:  # a bug here must not kill the worker
                 self.tenant.log(
                     "application.provision.user.push",
@@ -107,7 +137,9 @@ class Provisioner:
             user = self.tenant.users.get(user_id)
             if settings is None or settings.connection is None or app_user is None or user is None:
                 return None
-            return settings.connection, dict(user["profile"]), dict(app_user.get("profile") or {})
+            profile = dict(user["profile"])
+            app_profile = {**pushed_extras(settings.push_mapping, profile), **(app_user.get("profile") or {})}
+            return settings.connection, profile, app_profile
 
     def _push(self, app_id: str, user_id: str) -> None:
         snap = self._snapshot(app_id, user_id)
@@ -137,7 +169,7 @@ class Provisioner:
                 created = self._call(connection, "POST", "/Users", json=body)
                 external_id = str(created["id"])
         except ScimAuthFailure as exc:
-            self._failed(app_id, user_id, str(exc), auth=True)
+            self._failed(app_id, user_id, str(exc), auth=True, remote=exc.remote)
             return
         except (ScimCallFailure, KeyError, TypeError) as exc:
             self._failed(app_id, user_id, str(exc) or type(exc).__name__, auth=False)
@@ -157,6 +189,38 @@ class Provisioner:
             self.tenant.log(
                 "application.provision.user.push",
                 f"Push new user to {self.tenant.app_target(app_id)['displayName']}",
+                result="SUCCESS",
+                targets=[self.tenant.app_target(app_id), self.tenant.user_target(user_id)],
+            )
+
+    def _push_profile(self, app_id: str, user_id: str) -> None:
+        """Okta's profile push to a custom SCIM app: read the user by its id, then a full PUT."""
+        snap = self._snapshot(app_id, user_id)
+        with self.tenant.lock:
+            external_id = (self.tenant.app_users.get(app_id, {}).get(user_id) or {}).get("externalId")
+        if snap is None or not external_id:
+            return
+        connection, profile, app_profile = snap
+        path = f"/Users/{quote(str(external_id), safe='')}"
+        try:
+            self._call(connection, "GET", path)
+            self._call(
+                connection, "PUT", path, json={**scim_user(user_id, profile, app_profile), "id": external_id}
+            )
+        except ScimAuthFailure as exc:
+            self._failed(app_id, user_id, str(exc), auth=True, event="push_profile", remote=exc.remote)
+            return
+        except ScimCallFailure as exc:
+            self._failed(app_id, user_id, str(exc), auth=False, event="push_profile")
+            return
+        with self.tenant.lock:
+            app_user = self.tenant.app_users.get(app_id, {}).get(user_id)
+            if app_user is not None:
+                now = iso(self.tenant.clock())
+                app_user.update(syncState="SYNCHRONIZED", lastSync=now, lastUpdated=now)
+            self.tenant.log(
+                "application.provision.user.push_profile",
+                f"Push user profile update to {self.tenant.app_target(app_id)['displayName']}",
                 result="SUCCESS",
                 targets=[self.tenant.app_target(app_id), self.tenant.user_target(user_id)],
             )
@@ -194,7 +258,18 @@ class Provisioner:
             settings = self.tenant.app_settings.get(app_id)
             return bool(settings and getattr(settings, name))
 
-    def _failed(self, app_id: str, user_id: str, reason: str, *, auth: bool, event: str = "push") -> None:
+    def _failed(
+        self,
+        app_id: str,
+        user_id: str,
+        reason: str,
+        *,
+        auth: bool,
+        event: str = "push",
+        remote: str | None = None,
+    ) -> None:
+        """Sync ERROR on the app user and Okta's System Log events. With `remote` (what the SCIM
+        server answered to a 401/403) the push event carries Okta's own task text."""
         with self.tenant.lock:
             app_user = self.tenant.app_users.get(app_id, {}).get(user_id)
             if app_user is not None:
@@ -209,6 +284,8 @@ class Provisioner:
                     targets=targets[:1],
                     severity="ERROR",
                 )
+            if remote is not None:
+                reason = okta_task_message(event, targets, remote)
             self.tenant.log(
                 f"application.provision.user.{event}",
                 f"Automatic provisioning of user to app failed ({event})",
@@ -235,8 +312,11 @@ class Provisioner:
             raise ScimCallFailure(f"Could not reach the SCIM server: {type(exc).__name__}") from None
         if response.status_code in (401, 403):
             where = f"{method} {path.split('?')[0]}"
+            detail = _scim_detail(response)
             raise ScimAuthFailure(
                 f"Authentication failed: the SCIM server answered {response.status_code} to {where}"
+                + (f" ({detail})" if detail else ""),
+                detail or ("Unauthorized" if response.status_code == 401 else "Forbidden"),
             )
         if response.status_code >= 400:
             detail = _scim_detail(response)
@@ -270,7 +350,30 @@ def scim_user(user_id: str, profile: dict[str, Any], app_profile: dict[str, Any]
     language = app_profile.get("preferredLanguage") or profile.get("preferredLanguage")
     if language:
         body["preferredLanguage"] = language
+    for scim_attr in ("title", "nickName"):  # filled from the profile mapping (mappings.py)
+        if app_profile.get(scim_attr):
+            body[scim_attr] = app_profile[scim_attr]
     return body
+
+
+def okta_task_message(event: str, targets: list[dict[str, Any]], remote: str) -> str:
+    """The text Okta shows in Dashboard › Tasks and the System Log when the SCIM server refuses
+    its credentials: "<Okta's message>: <the server's message>". The create form is seen in
+    Okta's support articles ("Automatic provisioning of user <user> to app <app> failed: Error
+    while verifying if user <user> exists: Unauthorized. Errors reported by remote server: …");
+    the profile-push wording is our assumption in the same shape (no recording shows one)."""
+    app, user = targets[0]["displayName"], targets[1]
+    if event == "push_profile":
+        okta_part = (
+            f"Automatic profile push of user {user['displayName']} to app {app} failed: "
+            f"Error while updating user {user['alternateId']}"
+        )
+    else:
+        okta_part = (
+            f"Automatic provisioning of user {user['displayName']} to app {app} failed: "
+            f"Error while verifying if user {user['alternateId']} exists"
+        )
+    return f"{okta_part}: Unauthorized. Errors reported by remote server: {remote}"
 
 
 def _scim_detail(response: httpx.Response) -> str:

@@ -270,6 +270,31 @@ class OktaSimulator:
             self.tenant.app(app_id)
             self.tenant.app_settings[app_id].mapped_attributes = set(names)
 
+    def set_profile_mapping(self, app_id: str, properties: dict[str, dict[str, str]]) -> None:
+        """Profile Editor › Mappings (Okta user → app): replace the app's mapping properties."""
+        with self.tenant.lock:
+            self.tenant.app(app_id)
+            self.tenant.app_settings[app_id].push_mapping = {k: dict(v) for k, v in properties.items()}
+
+    def set_push_delay(self, seconds: float) -> None:
+        """Hold each provisioning job this long on the simulator's clock; `settle()` then runs
+        the ones that are due (a test's ManualClock makes delivery times exact)."""
+        assert self.provisioner is not None, "start() the simulator first"
+        self.provisioner.delay = max(0.0, seconds)
+
+    def retry_failed_pushes(self, app_id: str) -> list[str]:
+        """Dashboard › Tasks › Retry Selected: push again every app user in sync ERROR."""
+        assert self.provisioner is not None, "start() the simulator first"
+        with self.tenant.lock:
+            failed = [
+                uid
+                for uid, u in self.tenant.app_users.get(app_id, {}).items()
+                if u.get("syncState") == "ERROR"
+            ]
+        for user_id in failed:
+            self.provisioner.push(app_id, user_id)
+        return failed
+
     def configure_provisioning(self, app_id: str, base_url: str, token: str | SecretStr) -> tuple[bool, str]:
         """Everything an admin does in the console for steps 9–14, in one call (demo button)."""
         self.enable_scim_provisioning(app_id)

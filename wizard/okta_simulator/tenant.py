@@ -7,6 +7,7 @@ JSON shapes; `_links` are added by the HTTP layer because they depend on the hos
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 import threading
@@ -16,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import SecretStr
+
+from wizard.okta_simulator.mappings import DEFAULT_PROPERTIES
 
 ERROR_LINKS = {
     "E0000001": "Api validation failed",
@@ -118,6 +121,8 @@ class AppSettings:
     to_app_update: bool = False
     to_app_deactivate: bool = False
     mapped_attributes: set[str] = field(default_factory=set)
+    # Profile Editor › Mappings, Okta user → app user (see mappings.py).
+    push_mapping: dict[str, dict[str, str]] = field(default_factory=lambda: copy.deepcopy(DEFAULT_PROPERTIES))
 
     def features(self) -> list[str]:
         found: list[str] = []
@@ -137,6 +142,14 @@ class AppSettings:
     @property
     def pushes(self) -> bool:
         return bool(self.scim_enabled and self.connection and self.to_app_create)
+
+    @property
+    def pushes_profile_updates(self) -> bool:
+        """Okta pushes a profile change only with Update User Attributes on (To App) and the
+        connection's Push Profile Updates ticked."""
+        return bool(
+            self.pushes and self.to_app_update and self.connection and self.connection.push_profile_updates
+        )
 
 
 @dataclass
