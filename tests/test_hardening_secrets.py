@@ -20,7 +20,13 @@ from wizard.commands.exit_codes import Exit
 OKTA_TOKEN = "00KnownOktaToken-for-the-hygiene-scan-7Qz"
 KANDJI_TOKEN = "kandji-known-token-for-the-hygiene-scan-3Xv9"
 PASSWORD = "Known-Passw0rd-for-the-scan-Pw9"
-SECRETS = {"Okta API token": OKTA_TOKEN, "Kandji token": KANDJI_TOKEN, "test password": PASSWORD}
+ROTATED = "kandji-rotated-token-for-the-hygiene-scan-8Wq2"  # what `rotate-token --demo` regenerates
+SECRETS = {
+    "Okta API token": OKTA_TOKEN,
+    "Kandji token": KANDJI_TOKEN,
+    "test password": PASSWORD,
+    "rotated Kandji token": ROTATED,
+}
 
 
 def forms(value: str) -> dict[str, str]:
@@ -75,6 +81,7 @@ def known_demo(monkeypatch):
     class KnownDemo(services.DemoServices):
         def __init__(self, **kwargs) -> None:
             super().__init__(known_secrets=(OKTA_TOKEN, KANDJI_TOKEN, PASSWORD), **kwargs)
+            self.next_kandji_token = ROTATED
             started.append(self)
 
     monkeypatch.setattr(services, "DemoServices", KnownDemo)
@@ -100,7 +107,16 @@ def test_nothing_written_or_printed_holds_a_secret(cli, fast_cli, known_demo, tm
     run("report", "--tenant", "demo", "--format", "json", "--output", str(outputs / "report.json"))
     run("support-bundle", "--tenant", "demo", "--output", str(outputs / "bundle.zip"))
     run("verify", "--tenant", "demo", expect=Exit.NOT_FOUND)
-    (demo, _second) = known_demo
+    run("canary", "--demo", "--json")
+    run("rotate-token", "--demo")  # the rotated token goes into the keyring, into Okta, then away
+    run("rotate-token", "--demo", "--json")
+    run("report", "--tenant", "demo", "--output", str(outputs / "report-after-rotation.md"))
+    run("support-bundle", "--tenant", "demo", "--output", str(outputs / "bundle-after-rotation.zip"))
+    demo, *_others = known_demo
+    rotated = known_demo[-1]
+    assert rotated.scim.requests and any(
+        r.authorization == f"Bearer {ROTATED}" for r in rotated.scim.requests
+    )
     assert demo.test_person.password.get_secret_value() == PASSWORD  # the known values were used
 
     hits: list[str] = []

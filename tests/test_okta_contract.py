@@ -34,6 +34,9 @@ PERSON = {
 UNVALIDATED_PATHS = {
     # "List all User Role Assignments", read at step 1 to judge an API token's write rights.
     re.compile(r"/api/v1/users/[^/]+/roles"): "GET /api/v1/users/{userId}/roles",
+    # Profile Mappings (the canary reads which attribute the app pushes; DESIGN §8).
+    re.compile(r"/api/v1/mappings"): "GET /api/v1/mappings",
+    re.compile(r"/api/v1/mappings/[^/]+"): "GET /api/v1/mappings/{mappingId}",
 }
 
 
@@ -167,3 +170,35 @@ async def test_the_validator_rejects_what_okta_would_reject(spec, sim, make_clie
     undocumented = replace(post, status=418)
     with pytest.raises(AssertionError, match="not in Okta's spec"):
         validate_exchange(spec, undocumented)
+
+
+async def test_canary_calls_match_the_spec(spec, sim, scim, make_client):
+    """The canary's calls: a partial profile update, an app user, the user's System Log; the
+    mapping reads are real Okta endpoints the spec subset leaves out (checked for shape here)."""
+    async with make_client() as okta:
+        app = await okta.create_saml_app("Kandji SCIM App")
+        sim.configure_provisioning(app["id"], scim.base_url, KANDJI_TOKEN)
+        group = await okta.create_group("Kandji Users", "d")
+        user = await okta.create_user(PERSON, SecretStr("Correct-Horse-9"), [group["id"]])
+        await okta.assign_group(app["id"], group["id"])
+        sim.settle()
+        assert (await okta.get_app_user(app["id"], user["id"]))["syncState"] == "SYNCHRONIZED"
+        (mapping,) = await okta.list_profile_mappings(app["id"])
+        assert mapping["source"]["type"] == "user" and mapping["target"]["id"] == app["id"]
+        detail = await okta.get_profile_mapping(mapping["id"])
+        assert detail["properties"]["title"] == {"expression": "user.title", "pushStatus": "PUSH"}
+        changed = await okta.update_user_profile(user["id"], {"title": "Canary"})
+        assert changed["profile"]["title"] == "Canary"
+        sim.settle()
+        assert [u.get("title") for u in scim.users()] == ["Canary"]
+        cleared = await okta.update_user_profile(user["id"], {"title": None})
+        assert "title" not in cleared["profile"]
+        sim.settle()
+        assert [u.get("title") for u in scim.users()] == [None]
+        assert await okta.query_user_provisioning_failures(user["id"]) == []
+    kept = validated(sim.exchanges)
+    assert {urlsplit(ex.url).path for ex in sim.exchanges if ex not in kept} == {
+        "/api/v1/mappings",
+        f"/api/v1/mappings/{mapping['id']}",
+    }
+    assert validate_all(spec, kept) == len(kept) == 8

@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_canary_options(parser)
     add_yes(parser, "going on: step 10.5 is done in Okta, and a real person may be the canary")
     parser.add_argument(
-        "--delete-token",
+        "--delete-when-proved",
         action="store_true",
         help="once the canary proves delivery, delete the token from the keyring (Okta holds it)",
     )
@@ -193,11 +193,11 @@ async def _offer_delete(args: argparse.Namespace, out: Out, ctx: EngineContext, 
         "Okta holds the new token now. Delete it from the keyring? (the canary and `verify --canary` "
         "then need KANDJI_SCIM_TOKEN to read Kandji)"
     )
-    if args.delete_token or (interactive and confirm(out, question, assume_yes=False)):
+    if args.delete_when_proved or (interactive and confirm(out, question, assume_yes=False)):
         if await rotation.delete_stored_token(ctx):
             out.say("  ✓  The Kandji token was deleted from the keyring.")
     else:
-        out.say("  ·  The Kandji token stays in the keyring (`--delete-token` removes it once proved).")
+        out.say("  ·  The Kandji token stays in the keyring (`--delete-when-proved` removes it once proved).")
 
 
 def _done(out: Out, ctx: EngineContext, code: Exit, message: str, report: CanaryReport | None = None) -> int:

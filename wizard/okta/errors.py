@@ -64,6 +64,12 @@ OPERATION_PERMISSIONS: dict[str, Permission] = {
     "group_user_pages": Permission("okta.groups.read", _READ_ONLY),
     "provisioning_failure_pages": Permission("okta.logs.read", _READ_ONLY),
     "provisioning_failures": Permission("okta.logs.read", _READ_ONLY),
+    # The canary (issue 14): a user's profile is edited and put back; mappings are read if allowed.
+    "update_user_profile": Permission("okta.users.manage", _GROUPS_ADMIN),
+    "get_app_user": Permission("okta.apps.read", _READ_ONLY),
+    "list_profile_mappings": Permission("okta.profileMappings.read", _READ_ONLY),
+    "get_profile_mapping": Permission("okta.profileMappings.read", _READ_ONLY),
+    "query_user_provisioning_failures": Permission("okta.logs.read", _READ_ONLY),
 }
 # Client methods that are plumbing, not Okta operations.
 NOT_OPERATIONS = frozenset({"aclose", "iter_pages", "one_run", "polling", "forget_reads"})
@@ -99,6 +105,11 @@ OPERATION_TEXT: dict[str, str] = {
     "list_app_users": "listing the app's users",
     "list_app_groups": "listing the app's groups",
     "query_provisioning_failures": "reading the System Log",
+    "update_user_profile": "changing the user's profile (the canary)",
+    "get_app_user": "reading the user's app assignment",
+    "list_profile_mappings": "listing the app's profile mappings",
+    "get_profile_mapping": "reading the app's profile mapping",
+    "query_user_provisioning_failures": "reading the System Log for the user",
     "oauth_token": "getting an OAuth access token",
 }
 
