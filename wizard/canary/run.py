@@ -54,7 +54,8 @@ async def restore_pending(ctx: EngineContext) -> str | None:
     when = pending.started_at.strftime("%Y-%m-%d %H:%M UTC")
     old = "(empty)" if pending.old_value is None else repr(pending.old_value)
     try:
-        user = await ctx.okta.get_user(pending.user_id)
+        with ctx.okta.polling():  # what Okta holds now, never a read cached earlier in the run
+            user = await ctx.okta.get_user(pending.user_id)
     except E.OktaNotFoundError:
         ctx.session.update_day_two(pending_canary=None)
         return f"the canary of {when} changed {pending.login}, who is gone from Okta; nothing to put back."
@@ -293,7 +294,8 @@ class _FailureLog:
 
     async def _read(self) -> list[dict[str, Any]]:
         try:
-            return await self.ctx.okta.query_user_provisioning_failures(self.user_id, self.since)
+            with self.ctx.okta.polling():  # each look asks Okta again
+                return await self.ctx.okta.query_user_provisioning_failures(self.user_id, self.since)
         except E.OktaError:
             return []  # the diagnosis reads the log again and says if it cannot
 
