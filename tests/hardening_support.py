@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from tests.test_cli_fixtures import CONFIG as CLI_CONFIG
 from wizard.okta_simulator.server import Fault
 
@@ -146,6 +148,41 @@ def fired(sim: Any) -> int:
     """How many injected faults the simulator has actually served (added to the figures)."""
     with sim.traffic.lock:
         return sum(f.fired for f in sim.traffic.faults if isinstance(f, CallFault))
+
+
+class LateAnswers(httpx.AsyncBaseTransport):
+    """The client's transport, for answers that come after the client stopped waiting: the
+    request reaches the simulator, which does the work (for a POST the object exists), and the
+    client gets the read timeout it would have got. Deterministic and instant: no real delay
+    races a real timeout, which a loaded machine could lose. Pass as `transport=` to the client."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._faults: list[CallFault] = []
+
+    def arm(self, call: Call, *, times: int = 1) -> CallFault:
+        fault = CallFault(call.method, call.regex, times=times)
+        self._faults.append(fault)
+        return fault
+
+    @property
+    def fired(self) -> int:
+        return sum(f.fired for f in self._faults)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        fault = next((f for f in self._faults if f.matches(request.method, request.url.path)), None)
+        if fault is None:
+            return response
+        fault.times -= 1
+        await response.aread()
+        await response.aclose()
+        raise httpx.ReadTimeout("the answer came after the client's timeout", request=request)
+
+    async def aclose(self) -> None:
+        # Each run's client closes its transport; the armed faults carry on into the next run.
+        await self._inner.aclose()
+        self._inner = httpx.AsyncHTTPTransport()
 
 
 # -- running the headless flow -------------------------------------------------------------------

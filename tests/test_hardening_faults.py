@@ -4,7 +4,9 @@ slower than the client's timeout, dropped connections and group search lag.
 Each run of `apply`'s flow either completes with exactly one app, group, test person and
 assignment, or stops with a message naming the call that failed and saying that rerunning
 continues; then reruns complete with exactly one of each. Time is fake (a ManualClock shared by
-the simulator and the client's sleeps); only "slow" faults wait for real, a fraction of a second.
+the simulator and the client's sleeps), and an answer slower than the client's timeout is a
+read timeout the client gets after the simulator did the work (LateAnswers): nothing waits for
+real, so a loaded machine cannot turn a normal answer into a timeout.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tests.hardening_support import (
     NOT_FRESH,
     WRITES,
     Call,
+    LateAnswers,
     Run,
     arm,
     fired,
@@ -34,13 +37,11 @@ from wizard.catalog import load_catalog
 from wizard.commands.exit_codes import Exit
 from wizard.demo.services import DemoServices
 from wizard.engine import prove
+from wizard.engine.group_steps import SEARCH_RETRY_DELAYS
 from wizard.okta.errors import describe
 from wizard.okta_simulator import ManualClock
 from wizard.state import StateStore
 
-# Short enough to keep the suite fast, long enough that a loaded CI machine answers in time.
-CLIENT_TIMEOUT = 0.3
-SLOW = 0.6
 # Calls whose failure the flow rides out by design (best-effort reads, polls that look again).
 RIDDEN_OUT = {"get_user_provisioning_feature", "list_app_users", "query_provisioning_failures"}
 # Reads made by the sign-in check only as a courtesy: a failure there is a warning.
@@ -100,14 +101,24 @@ def stops_then_done(runs: list[Run]) -> list[str]:
 
 async def test_429_storms_on_every_call_are_waited_out_in_one_run(demo, clock) -> None:
     sim = demo.okta_simulator
-    for call in AUTOMATED_PATH:
-        arm(sim, call, status=429, times=3, retry_after=7)  # the client's patience: 3 waits
+    storms = {call.name: arm(sim, call, status=429, times=3, retry_after=7) for call in AUTOMATED_PATH}
     run = await run_once(demo, clock)
     assert run.ok, run.text
     assert_one_of_each(demo)
-    # The System Log is read only on failure; NOT_FRESH calls are not made on a fresh tenant.
-    assert fired(sim) >= 3 * (len(AUTOMATED_PATH) - 1 - len(NOT_FRESH))
-    assert clock.sleeps.count(7.0) >= 3  # each wait lasted until the window's reset
+    # Every call met its whole storm (the client's patience is 3 waits). The System Log is read
+    # only when the proof fails, and NOT_FRESH calls are not made on a fresh tenant: no storm.
+    not_made = NOT_FRESH | {"query_provisioning_failures"}
+    assert {name: fault.fired for name, fault in storms.items()} == {
+        call.name: 0 if call.name in not_made else 3 for call in AUTOMATED_PATH
+    }
+    # Each of those answers was waited out until the window's reset, 7 s later, and nothing else
+    # waited but the group search's two second looks (SEARCH_RETRY_DELAYS) before creating.
+    storm_waits = 3 * (len(AUTOMATED_PATH) - len(not_made))
+    assert clock.sleeps.count(7.0) == storm_waits == 45
+    assert [s for s in clock.sleeps if s != 7.0] == list(SEARCH_RETRY_DELAYS)
+    # … which come after the storms of the calls made before creating the group.
+    before_create = [c.name for c in AUTOMATED_PATH].index("create_group")
+    assert clock.sleeps.index(SEARCH_RETRY_DELAYS[0]) == 3 * before_create
 
 
 async def test_5xx_bursts_on_every_call_stop_cleanly_and_reruns_finish(demo, clock) -> None:
@@ -138,11 +149,12 @@ async def test_dropped_connections_on_every_call(demo, clock) -> None:
 
 
 async def test_answers_slower_than_the_timeout_on_every_call(demo, clock) -> None:
-    sim = demo.okta_simulator
+    late = LateAnswers()
     for call in AUTOMATED_PATH:
         # The simulator does the work, then answers too late: for a POST, the object exists.
-        arm(sim, call, delay=SLOW, times=1)
-    runs = await run_until_done(demo, clock, timeout=CLIENT_TIMEOUT)
+        late.arm(call)
+    runs = await run_until_done(demo, clock, transport=late)
+    FIGURES.add(FAULTS, late.fired)
     named = stops_then_done(runs)
     assert set(named) == {c.name for c in WRITES if c.method == "POST"}
     assert all("did not answer in time" in r.text for r in runs[:-1])
@@ -172,10 +184,12 @@ CREATE_GROUP = next(c for c in WRITES if c.name == "create_group")
 async def test_group_created_then_timed_out_under_search_lag_is_not_made_twice(demo, clock) -> None:
     sim = demo.okta_simulator
     sim.set_group_search_lag(20.0)  # search shows a new group 20 s late
-    arm(sim, CREATE_GROUP, delay=SLOW, times=1)
-    first = await run_once(demo, clock, timeout=CLIENT_TIMEOUT)
+    late = LateAnswers()
+    late.arm(CREATE_GROUP)
+    first = await run_once(demo, clock, transport=late)
     assert assert_actionable_stop(first) == "create_group"
-    second = await run_once(demo, clock, timeout=CLIENT_TIMEOUT)
+    second = await run_once(demo, clock, transport=late)
+    FIGURES.add(FAULTS, late.fired)
     assert second.ok, second.text
     # The rerun's search missed the group; Okta's "already exists" sent it looking until it showed.
     assert "Created the group" not in second.text
@@ -185,9 +199,12 @@ async def test_group_created_then_timed_out_under_search_lag_is_not_made_twice(d
 async def test_search_lag_longer_than_the_wizard_waits_explains_and_a_later_rerun_reuses(demo, clock) -> None:
     sim = demo.okta_simulator
     sim.set_group_search_lag(600.0)  # far longer than the wizard keeps looking
-    arm(sim, CREATE_GROUP, delay=SLOW, times=1)
-    await run_once(demo, clock, timeout=CLIENT_TIMEOUT)
-    second = await run_once(demo, clock, timeout=CLIENT_TIMEOUT)
+    late = LateAnswers()
+    late.arm(CREATE_GROUP)
+    first = await run_once(demo, clock, transport=late)
+    assert assert_actionable_stop(first) == "create_group"
+    second = await run_once(demo, clock, transport=late)
+    FIGURES.add(FAULTS, late.fired)
     assert second.code == Exit.FAILED and "rerun the same command to continue" in second.message
     assert "search does not show it yet" in second.text and "Wait a minute" in second.text
     assert "choose a different value" not in second.text  # the group is ours: nothing to rename
