@@ -130,7 +130,7 @@ class DoctorScreen(WizardScreen):
                 saved_app_id=access.saved_app_id,
             )
         except IntegrationAmbiguous as exc:
-            self._status(str(exc).replace("with --app-id", "below"))
+            self.query_one("#doctor-status", Static).display = False
             view = self.query_one(FindingsView)
             view.show_candidates(exc.candidates)
             view.focus_list()

@@ -130,3 +130,36 @@ def test_reconcile_needs_kandji(cli, hand_made, monkeypatch):
     monkeypatch.delenv("KANDJI_SCIM_TOKEN")
     result = cli("reconcile", "--org", sim.base_url, "--allow-insecure-loopback")
     assert result.code == 2 and "--scim-url" in result.err
+
+
+def test_reconcile_progress_goes_to_a_terminal_only():
+    import io
+
+    from wizard.commands.reconcile import ProgressLine
+    from wizard.reconcile.model import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    progress = Progress("okta", okta_read=500, kandji_read=0, kandji_total=1000, elapsed=2.0)
+    terminal = Terminal()
+    line = ProgressLine(terminal)
+    line.update(progress)
+    assert "Okta 500" in terminal.getvalue() and "Kandji 0/1,000" in terminal.getvalue()
+    assert "ETA 6s" in terminal.getvalue()  # 500 of an estimated 2,000 in 2 s
+    line.close()
+    piped = io.StringIO()
+    ProgressLine(piped).update(progress)
+    assert piped.getvalue() == ""
+
+
+def test_ctrl_c_during_reconcile_says_how_to_resume(cli, hand_made, monkeypatch):
+    sim, scim, _ = hand_made
+
+    async def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("wizard.reconcile.run.reconcile", interrupted)
+    result = cli("reconcile", *target(sim, scim))
+    assert result.code == 130 and "run the same command again to resume" in result.err

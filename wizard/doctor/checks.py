@@ -466,7 +466,7 @@ class Doctor:
             self.find(
                 check,
                 "high",
-                f"{errors} users are in sync error",
+                f"{errors} {'user is' if errors == 1 else 'users are'} in sync error",
                 f"{errors} of {seen.app_users} app users have syncState ERROR; most common cause: {cause}",
                 "Fix the cause the System Log names (its own finding), then retry the failed users "
                 "from the app's Assignments tab "
