@@ -278,3 +278,64 @@ async def test_kandji_user_lookup_at_step_24_refuses_a_hostile_answer(
         url = parse_kandji_url(hostile.url + scim_path, allow_insecure_loopback=True)
         (seen,) = await verify_users(url, SecretStr(demo_services.kandji_token.get_secret_value()), ["a@b.c"])
     assert seen.status == "error" and expected in seen.detail, seen
+
+
+def _gzip_bomb(size: int) -> bytes:
+    """A JSON list of `size` bytes, gzip-compressed (in steps, never held whole) to ~200 KB."""
+    import zlib
+
+    packer = zlib.compressobj(9, wbits=31)
+    step = b"0," * (MB // 2)
+    parts = [packer.compress(b"[")]
+    parts += [packer.compress(step) for _ in range(size // MB)]
+    parts.append(packer.compress(b"0]") + packer.flush())
+    return b"".join(parts)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw deflate"])
+async def test_a_compressed_answer_is_read_like_any_other(encoding: str, demo_services) -> None:
+    import zlib
+
+    from wizard.okta.auth import ApiTokenAuth
+    from wizard.okta.client import OktaClient
+    from wizard.okta.domains import parse_org_url
+
+    FIGURES.add(HOSTILE_ANSWERS)
+    wbits = {"gzip": 31, "deflate": 15, "raw deflate": -15}[encoding]
+    packer = zlib.compressobj(wbits=wbits)
+    body = packer.compress(b'{"id": "00o1", "subdomain": "squeezed"}') + packer.flush()
+    header = "gzip" if encoding == "gzip" else "deflate"
+    answer = lambda: H.Answer(200, {"Content-Type": "application/json", "Content-Encoding": header}, body)  # noqa: E731
+    with H.HostileOkta(demo_services.org_url) as hostile:
+        hostile.add("GET", r"/api/v1/org", answer)
+        org = parse_org_url(hostile.url, allow_insecure_loopback=True)
+        async with OktaClient(org, ApiTokenAuth(demo_services.api_token)) as okta:
+            assert (await okta.get_org())["subdomain"] == "squeezed"
+
+
+async def test_a_gzip_bomb_is_refused_without_inflating_it_in_memory(demo_services) -> None:
+    """60 MB of JSON in ~60 KB of gzip: refused at 10 MB, and never more than a little over
+    10 MB held (inflating each network read whole, as httpx does, held 137 MB)."""
+    import tracemalloc
+
+    from wizard.okta.auth import ApiTokenAuth
+    from wizard.okta.client import OktaClient
+    from wizard.okta.domains import parse_org_url
+    from wizard.okta.unusable import OktaAnswerTooLarge
+
+    FIGURES.add(HOSTILE_ANSWERS)
+    bomb = _gzip_bomb(60 * MB)
+    gzipped = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    with H.HostileOkta(demo_services.org_url) as hostile:
+        hostile.add("GET", APPS_SEARCH, lambda: H.Answer(200, gzipped, bomb))
+        org = parse_org_url(hostile.url, allow_insecure_loopback=True)
+        async with OktaClient(org, ApiTokenAuth(demo_services.api_token)) as okta:
+            await okta.get_org()
+            tracemalloc.start()
+            try:
+                with pytest.raises(OktaAnswerTooLarge):
+                    await okta.find_app_by_label("Kandji SCIM App")
+                _, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+    assert len(bomb) < MB and peak < 32 * MB, f"{peak / MB:.1f} MB held while refusing a gzip bomb"
