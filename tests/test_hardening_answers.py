@@ -339,3 +339,31 @@ async def test_a_gzip_bomb_is_refused_without_inflating_it_in_memory(demo_servic
             finally:
                 tracemalloc.stop()
     assert len(bomb) < MB and peak < 32 * MB, f"{peak / MB:.1f} MB held while refusing a gzip bomb"
+
+
+@pytest.mark.parametrize(
+    ("case", "answer", "expected"),
+    [
+        ("a redirect", H.redirect, "OktaRedirectError"),
+        ("a web page", H.html_page, "OktaHtmlAnswer"),
+        ("200,000-deep JSON", H.deep_json, "OktaMalformedAnswer"),
+    ],
+)
+async def test_the_oauth_token_endpoint_answering_like_no_okta_says_what_it_was(
+    case: str, answer, expected: str, demo_services
+) -> None:
+    """A service app's sign-in: the token request is answered by something else."""
+    from okta_support.keys import service_app_auth
+
+    from wizard.okta.client import OktaClient
+    from wizard.okta.domains import parse_org_url
+
+    FIGURES.add(HOSTILE_ANSWERS)
+    with H.HostileOkta(demo_services.org_url) as hostile:
+        hostile.add("POST", r"/oauth2/v1/token", answer)
+        org = parse_org_url(hostile.url, allow_insecure_loopback=True)
+        async with OktaClient(org, service_app_auth(demo_services.okta_simulator)) as okta:
+            with pytest.raises(Exception) as info:
+                await okta.get_org()
+    assert type(info.value).__name__ == expected, repr(info.value)
+    assert info.value.operation == "oauth_token"

@@ -771,9 +771,16 @@ class OktaClient:
                 headers={"DPoP": self._dpop.proof("POST", token_url, now, nonce=self._token_nonce)},
             )
             response = await self._send(request, "oauth_token", attempt=1)
+            # Something other than Okta's token endpoint answering says what it was.
+            if 300 <= response.status_code < 400:
+                raise OktaRedirectError(response, "oauth_token")
+            if looks_like_html(response):
+                raise OktaHtmlAnswer(response, "oauth_token")
             try:
                 data = decode_json(response.content)
-            except MalformedJson:
+            except MalformedJson as why:
+                if response.is_success:
+                    raise OktaMalformedAnswer(response, "oauth_token", str(why)) from None
                 data = {}
             if not isinstance(data, dict):
                 data = {}
