@@ -71,11 +71,7 @@ class DoctorScreen(WizardScreen):
         if wizard.demo is not None:
             self.access = for_demo(wizard.demo)
         elif self.org is not None:
-            settings = None
-            session = getattr(wizard, "session", None)
-            if session is not None and getattr(wizard, "org", None) == self.org:
-                settings = session.state.settings
-            self.access = for_org(self.org, wizard.secrets, wizard.store.root, settings)
+            self.access = for_org(self.org, wizard.secrets, wizard.store)
         if self.access is None:
             self._status("[red]Enter your Okta org URL on the start screen first.[/]")
             return

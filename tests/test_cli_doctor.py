@@ -163,3 +163,14 @@ def test_ctrl_c_during_reconcile_says_how_to_resume(cli, hand_made, monkeypatch)
     monkeypatch.setattr("wizard.reconcile.run.reconcile", interrupted)
     result = cli("reconcile", *target(sim, scim))
     assert result.code == 130 and "run the same command again to resume" in result.err
+
+
+def test_without_scim_url_kandji_is_reached_at_the_url_okta_pushes_to(cli, hand_made, tmp_path):
+    sim, _, _ = hand_made
+    org = ["--org", sim.base_url, "--allow-insecure-loopback"]
+    report = json.loads(cli("doctor", *org, "--json").out)
+    kandji = next(c for c in report["checks"] if c["key"] == "kandji")
+    assert kandji["evidence"]["url_from"] == "okta" and kandji["evidence"]["kandji_users"] == 5
+    result = cli("reconcile", *org, "--output", str(tmp_path / "users.csv"))
+    assert result.code == 0, result.err
+    assert "in both and active        5" in result.out

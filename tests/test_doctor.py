@@ -174,3 +174,24 @@ async def test_doctor_only_reads(servers):
     methods = {e.method for e in sim.exchanges}
     assert methods == {"GET"}
     assert {r.method for r in scim.requests} == {"GET"}
+
+
+def test_the_tui_reaches_a_saved_setup_through_its_settings_and_the_keyring(tmp_path, memory_keyring):
+    from wizard.doctor.access import for_org
+    from wizard.secrets import Purpose, SecretStore
+    from wizard.state import StateStore, StepStatus
+
+    org = parse_org_url("https://acme.okta.com")
+    store = StateStore(tmp_path / "state")
+    session = store.open(org.base_url, org.host)
+    session.update_settings(kandji_base_url="https://acme.api.kandji.io/api/v1/scim")
+    session.set_status("8", StepStatus.DONE, evidence={"app_id": "0oa1saved000000000001"})
+    session.close()
+    secrets = SecretStore(backend=memory_keyring)
+    access = for_org(org, secrets, store)
+    assert not access.has_credentials and access.saved_app_id == "0oa1saved000000000001"
+    assert access.kandji.url is not None and access.kandji.url.host == "acme.api.kandji.io"
+    secrets.put(org.host, Purpose.OKTA_API_TOKEN, SecretStr("00" + "t" * 40))
+    secrets.put(org.host, Purpose.KANDJI_SCIM_TOKEN, SecretStr("k" * 40))
+    access = for_org(org, secrets, store)
+    assert access.has_credentials and access.kandji.token is not None and access.kandji.token_source == "keyring"

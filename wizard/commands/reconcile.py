@@ -68,6 +68,7 @@ async def _reconcile(args: argparse.Namespace, out: Out) -> int:
 
     from wizard.commands.integration import BadInput, open_target, parse_since
     from wizard.commands.secret_input import gather
+    from wizard.doctor.checks import kandji_url_from_connection
     from wizard.doctor.locate import IntegrationAmbiguous, IntegrationNotFound, locate
     from wizard.kandji.users import ScimListError, ScimUserPager
     from wizard.okta.pacing import RetryPolicy
@@ -84,15 +85,19 @@ async def _reconcile(args: argparse.Namespace, out: Out) -> int:
         since = parse_since(args.since)
         given = gather(from_stdin=args.secrets_stdin)
         async with open_target(args, given, "reconcile", retry=retry) as target:
-            if target.kandji.url is None or target.kandji.token is None:
-                raise BadInput(
-                    "reconcile reads Kandji's users: give its SCIM URL (--scim-url, or a saved setup) "
-                    "and its token (KANDJI_SCIM_TOKEN, --secrets-stdin, or the keyring)."
-                )
             located = await locate(
                 target.okta, app_id=args.app_id, app_label=args.app_label, saved_app_id=target.saved_app_id
             )
             app_id = str(located.app.get("id"))
+            if target.kandji.url is None:
+                connection = await target.okta.get_default_connection(app_id)
+                target.kandji.url = kandji_url_from_connection(connection, target.org)
+            if target.kandji.url is None or target.kandji.token is None:
+                raise BadInput(
+                    "reconcile reads Kandji's users: give its SCIM URL (--scim-url, or a saved setup; "
+                    "Okta does not show it for this app) and its token (KANDJI_SCIM_TOKEN, "
+                    "--secrets-stdin, or the keyring)."
+                )
             output = args.output or Path(f"okta-kandji-reconcile-{safe_filename(target.org.host)}.csv")
             identity = {"org": target.org.base_url, "app": app_id, "kandji": target.kandji.url.base_url}
             journal = Journal(journal_path(target.store_root, target.org.host, app_id), identity)

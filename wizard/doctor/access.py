@@ -50,14 +50,34 @@ def for_demo(demo: Any) -> IntegrationAccess:
     )
 
 
-def for_org(org: OrgUrl, secrets: Any, store_root: Path, settings: Any | None) -> IntegrationAccess | None:
-    """A saved setup's or a keyring's way in; None when no Okta credential is stored for `org`
-    (the caller asks the admin for a token)."""
+def saved_setup(store: Any, org_host: str) -> tuple[Any, str | None] | None:
+    """The saved setup's settings and app id for `org_host`, read without locking or writing;
+    None when there is none or it cannot be read."""
+    from wizard.engine.context import step_numbers
+    from wizard.state import parse_document, read_private
+
+    try:
+        state = parse_document(read_private(store.path_for(org_host)))
+    except (OSError, ValueError):
+        return None
+    app_id = None
+    for number in step_numbers("create-app"):
+        record = state.steps.get(number)
+        if record is not None and record.evidence.get("app_id"):
+            app_id = str(record.evidence["app_id"])
+    return state.settings, app_id
+
+
+def for_org(org: OrgUrl, secrets: Any, store: Any) -> IntegrationAccess:
+    """The way in for `org`: its saved setup (settings, app, Kandji URL) when there is one, and
+    the credentials in the keyring; `has_credentials` is False when the admin must give a token."""
     from wizard.engine.signin import open_okta
     from wizard.secrets import Purpose, SecretStoreError
     from wizard.state import SetupSettings
 
-    settings = settings or SetupSettings(auth_method="api_token")
+    saved = saved_setup(store, org.host)
+    settings = saved[0] if saved else SetupSettings(auth_method="api_token")
+    store_root = store.root
     try:
         stored = secrets.get(org.host, Purpose.OKTA_API_TOKEN) if settings.auth_method != "oauth" else True
         kandji_token = secrets.get(org.host, Purpose.KANDJI_SCIM_TOKEN)
@@ -74,13 +94,14 @@ def for_org(org: OrgUrl, secrets: Any, store_root: Path, settings: Any | None) -
             kandji.url_source = "saved setup"
         except KandjiUrlError:
             pass
+    app_id = saved[1] if saved else None
     if not stored:
-        return IntegrationAccess(org, _missing, kandji, store_root, label=org.host, has_credentials=False)
+        return IntegrationAccess(org, _missing, kandji, store_root, app_id, org.host, has_credentials=False)
 
     async def opener(**options: Any) -> OktaClient:
         return await open_okta(org, secrets, settings, **options)
 
-    return IntegrationAccess(org, opener, kandji, store_root, label=org.host)
+    return IntegrationAccess(org, opener, kandji, store_root, app_id, org.host)
 
 
 async def _missing(**options: Any) -> OktaClient:

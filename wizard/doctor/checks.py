@@ -182,6 +182,9 @@ class Doctor:
         self._check_profile(seen)
         self._check_app_users(seen)
         self._check_failures(seen)
+        if self.kandji.url is None:
+            self.kandji.url = kandji_url_from_connection(seen.connection, self.org)
+            self.kandji.url_source = "okta" if self.kandji.url else ""
         await self._check_kandji(seen)
         return DoctorReport(
             org=self.org.host,
@@ -574,6 +577,18 @@ class Doctor:
                 "Run `okta-kandji-setup reconcile` to list who is missing and why.",
                 "24",
             )
+
+
+def kandji_url_from_connection(connection: dict[str, Any] | None, org: OrgUrl) -> KandjiUrl | None:
+    """The SCIM base URL Okta's connection holds, when it is one of Kandji's hosts (or loopback
+    for a simulated org): the Kandji token may go there. Anything else is not used."""
+    base_url = (connection or {}).get("baseUrl")
+    if not base_url:
+        return None
+    try:
+        return parse_kandji_url(str(base_url), allow_insecure_loopback=org.is_loopback)
+    except KandjiUrlError:
+        return None
 
 
 def provisions(seen: _Seen) -> bool:
