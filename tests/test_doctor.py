@@ -194,4 +194,5 @@ def test_the_tui_reaches_a_saved_setup_through_its_settings_and_the_keyring(tmp_
     secrets.put(org.host, Purpose.OKTA_API_TOKEN, SecretStr("00" + "t" * 40))
     secrets.put(org.host, Purpose.KANDJI_SCIM_TOKEN, SecretStr("k" * 40))
     access = for_org(org, secrets, store)
-    assert access.has_credentials and access.kandji.token is not None and access.kandji.token_source == "keyring"
+    assert access.has_credentials and access.kandji.token is not None
+    assert access.kandji.token_source == "keyring"
