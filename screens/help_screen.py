@@ -38,6 +38,11 @@ HELP = """\
 - **CHECK** — the wizard verifies that the steps before worked.
 - **NOTHING TO DO** — a screen of the Admin Console with no effect on the setup.
 
+**Checking an existing integration** (start screen; made by the wizard or by hand): read-only
+findings, most severe first. `↑`/`↓` show each one's evidence, fix and link; `c` compares all
+users with Kandji and writes a CSV (leaving keeps the pages read: reopen to resume); `r`
+checks again; `escape` goes back. `okta-kandji-setup doctor` and `reconcile` do the same headless.
+
 **Copying.** *Copy* uses your terminal's clipboard support (OSC 52). macOS Terminal, and
 tmux without `set -g set-clipboard on`, ignore it: select the value on screen instead.
 Links open in the browser of the machine running the wizard — over SSH, copy them.
