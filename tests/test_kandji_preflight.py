@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -291,7 +292,11 @@ async def test_server_errors_and_rate_limits_get_their_own_advice() -> None:
 async def test_dns_failure_for_a_kandji_host_mentions_the_region(monkeypatch) -> None:
     import socket
 
+    real = asyncio.base_events.BaseEventLoop.getaddrinfo
+
     async def no_such_host(self, host, port, **kwargs):
+        if host in ("okta.com", "kandji.io"):  # other names resolve: online, so a wrong host
+            return await real(self, "127.0.0.1", port, **kwargs)
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr("asyncio.base_events.BaseEventLoop.getaddrinfo", no_such_host)
@@ -313,7 +318,7 @@ async def test_report_json_shape() -> None:
     data = json.loads(report.to_json())
     assert set(data) == {"base_url", "ok", "summary", "checks"}
     assert data["ok"] is True
-    fields = {"key", "title", "status", "request", "detail", "cause", "fix", "required", "kind"}
+    fields = {"key", "title", "status", "request", "detail", "cause", "fix", "required", "kind", "fix_step"}
     assert set(data["checks"][0]) == fields
 
 

@@ -14,8 +14,11 @@ from types import TracebackType
 
 
 class ConnectProxy:
-    def __init__(self, route: dict[str, tuple[str, int]]) -> None:
+    def __init__(self, route: dict[str, tuple[str, int]], *, refuse_status: str = "403 Forbidden") -> None:
+        """`refuse_status` answers a CONNECT to a host not in `route` (e.g. "407 Proxy
+        Authentication Required", as a proxy that wants credentials does)."""
         self.route = route
+        self.refuse_status = refuse_status
         self.tunnels: list[str] = []
         self.refused: list[str] = []
         proxy = self
@@ -29,7 +32,11 @@ class ConnectProxy:
                 target = rest.split(" ", 1)[0]
                 if method != "CONNECT" or target not in proxy.route:
                     proxy.refused.append(line)
-                    self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                    status = proxy.refuse_status.encode("latin-1")
+                    extra = (
+                        b'Proxy-Authenticate: Basic realm="corp"\r\n' if status.startswith(b"407") else b""
+                    )
+                    self.wfile.write(b"HTTP/1.1 " + status + b"\r\n" + extra + b"Content-Length: 0\r\n\r\n")
                     return
                 proxy.tunnels.append(target)
                 upstream = socket.create_connection(proxy.route[target], timeout=10)

@@ -77,8 +77,10 @@ class OktaSection(_Section):
 
 
 class KandjiSection(_Section):
-    scim_base_url: str = Field(min_length=1)
+    # Declared first: pydantic validates fields in this order, so the URL's check can read it
+    # wherever it stands in the file.
     allow_unknown_host: bool = False
+    scim_base_url: str = Field(min_length=1)
 
     @field_validator("scim_base_url")
     @classmethod
@@ -87,18 +89,18 @@ class KandjiSection(_Section):
 
         context = info.context or {}
         try:
-            return parse_kandji_url(
+            parse_kandji_url(
                 value,
                 allow_insecure_loopback=bool(context.get("allow_insecure_loopback")),
                 allow_unknown_host=bool(info.data.get("allow_unknown_host")),
-            ).base_url
+            )
         except UnknownKandjiHost as exc:
-            raise ValueError(
-                f"{exc} If it is, put `allow_unknown_host = true` before it in [kandji]."
-            ) from None
+            raise ValueError(f"{exc} If it is, put `allow_unknown_host = true` in [kandji].") from None
         except KandjiUrlError as exc:
             hint = f" Suggested: {exc.suggestion}" if exc.suggestion else ""
             raise ValueError(f"{exc}{hint}") from None
+        # Kept as written: step B.1 repairs it again and says what it changed (a `/Users` suffix…).
+        return value.strip()
 
 
 class AppSection(_Section):

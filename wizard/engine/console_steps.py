@@ -378,7 +378,12 @@ class TestConnectorEngine(ConsoleStep):
         waiting = report.summary
         if not report.ok and report.failures:
             first = report.failures[0]
-            evidence["first_failure"] = {"check": first.key, "cause": first.cause, "fix": first.fix}
+            evidence["first_failure"] = {
+                "check": first.key,
+                "cause": first.cause,
+                "fix": first.fix,
+                "fix_step": first.fix_step,
+            }
             waiting = f"{first.title}: {first.detail} {first.cause} {first.fix}".strip()
         # Kandji answered and refused (token, paths): no confirmation can stand against that. A
         # host this computer cannot reach may still be reachable by Okta: the admin may confirm.
@@ -403,7 +408,7 @@ class TestConnectorEngine(ConsoleStep):
         outcome = await super().apply(ctx, inputs)
         failure = outcome.evidence.get("first_failure")
         if not outcome.ok and failure and failure["check"] not in REACH_CHECKS:
-            outcome.fix_step = "B.2" if failure["check"] in ("token", "wrong_token") else "B.1"
+            outcome.fix_step = failure.get("fix_step") or "B.1"
             for number in step_numbers(self.key):
                 ctx.session.set_status(number, StepStatus.FAILED, note=outcome.messages[0][:500])
         return outcome

@@ -112,7 +112,7 @@ class KandjiTokenEngine:
                 False,
                 evidence={"kandji_preflight": "failed", "kandji_failure": failure},
                 messages=[report.summary, detail],
-                fix_step="B.2" if first and first.key in ("token", "wrong_token") else "B.1",
+                fix_step=first.fix_step if first else "B.1",
             )
         try:
             await asyncio.to_thread(ctx.secrets.put, ctx.org.host, Purpose.KANDJI_SCIM_TOKEN, token)

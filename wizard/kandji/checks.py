@@ -27,6 +27,9 @@ class CheckResult:
     fix: str = ""
     required: bool = True
     kind: str = ""  # see diagnose.Diagnosis.kind: what answered, when it was not a SCIM API
+    # The step that fixes a failure: B.2 only when Kandji refused the token itself; everything
+    # else (wrong path, host, proxy, a page that is not SCIM) is the URL, B.1.
+    fix_step: str = "B.1"
 
     @property
     def passed(self) -> bool:

@@ -16,6 +16,7 @@ import httpx
 from wizard.bounded import AnswerTooLarge, MalformedJson, decode_json, megabytes
 from wizard.kandji.tls import CertificateInfo, find_ssl_error, find_verification_error
 from wizard.kandji.urls import SCIM_PATH, KandjiUrl
+from wizard.netcheck import without_errno
 
 LIST_RESPONSE_URN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ERROR_URN = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -33,6 +34,7 @@ class Diagnosis:
     # What answered, when it cannot have been Kandji's SCIM API: "redirect", "web page", "tls",
     # "too large", "not JSON". The closing line of a run names it (exit 8).
     kind: str = ""
+    fix_step: str = "B.1"  # B.2 only when Kandji refused the token itself
 
 
 def parse_json(response: httpx.Response) -> Any | None:
@@ -112,6 +114,8 @@ def transport_error(
             f"Nothing accepts connections at {host}:{port}.",
             f"Check the host and port of the URL. {COPY_URL_FIX}",
         )
+    if isinstance(exc, httpx.ProxyError) and "407" in str(exc):
+        return PROXY_AUTH  # the proxy refused the CONNECT itself
     if isinstance(exc, httpx.ProxyError):
         return Diagnosis(
             f"Proxy error: {clip(str(exc))}.",
@@ -120,11 +124,18 @@ def transport_error(
             "needs no proxy.",
         )
     return Diagnosis(
-        f"Connection failed: {clip(str(exc)) or type(exc).__name__}.",
+        f"Connection failed: {clip(without_errno(str(exc))) or type(exc).__name__}.",
         f"The connection to {host} failed before any answer arrived: the network dropped it, or a "
         "proxy or firewall closed it.",
         "Check the network or VPN and retry; if it persists, ask IT whether *.kandji.io is blocked.",
     )
+
+
+PROXY_AUTH = Diagnosis(
+    "HTTP 407 Proxy Authentication Required.",
+    "A proxy between this computer and Kandji wants its own credentials.",
+    "Put the proxy credentials in HTTPS_PROXY (ask IT for the proxy address), then retry.",
+)
 
 
 def _refused(exc: BaseException) -> bool:
@@ -168,7 +179,11 @@ def certificate_failure(url: KandjiUrl, exc: BaseException, cert: CertificateInf
     )
 
 
-def dns_failure(url: KandjiUrl, exc: OSError) -> Diagnosis:
+def dns_failure(url: KandjiUrl, exc: OSError, *, offline: bool = False) -> Diagnosis:
+    if offline:
+        from wizard.netcheck import OFFLINE_CAUSE, OFFLINE_FIX
+
+        return Diagnosis(f"{url.host} could not be looked up: no name resolves.", OFFLINE_CAUSE, OFFLINE_FIX)
     if isinstance(exc, socket.gaierror) and exc.errno in (
         socket.EAI_NONAME,
         getattr(socket, "EAI_NODATA", -5),
@@ -188,7 +203,7 @@ def dns_failure(url: KandjiUrl, exc: OSError) -> Diagnosis:
             COPY_URL_FIX,
         )
     return Diagnosis(
-        f"DNS lookup failed ({clip(str(exc))}).",
+        f"DNS lookup failed ({clip(without_errno(str(exc)))}).",
         f"This computer could not look up {url.host}: there is no network, no DNS server, or the "
         "name is only known inside a VPN.",
         "Check the network connection or VPN and retry.",
@@ -210,11 +225,7 @@ def unexpected_response(
     if status in (401, 403) and sent_token:
         return token_refused(status, scim_detail)
     if status == 407:
-        return Diagnosis(
-            "HTTP 407 Proxy Authentication Required.",
-            "A proxy between this computer and Kandji wants its own credentials.",
-            "Put the proxy credentials in HTTPS_PROXY (ask IT for the proxy address), then retry.",
-        )
+        return PROXY_AUTH
     if status == 429:
         return Diagnosis(
             "HTTP 429 Too Many Requests.",
@@ -272,12 +283,14 @@ def token_refused(status: int, scim_detail: str = "") -> Diagnosis:
             "Kandji knows the request but refuses it: the token has no SCIM access, or the SCIM "
             "integration was disabled or deleted in Kandji.",
             "Check the SCIM integration is still enabled in Kandji (Integrations → SCIM). " + NEW_TOKEN_FIX,
+            fix_step="B.2",
         )
     return Diagnosis(
         f"HTTP 401 Unauthorized{suffix}.",
         "Kandji refused the token: it was mistyped or copied incompletely, or it was rotated in "
         "Kandji since (creating a new token invalidates the old one).",
         NEW_TOKEN_FIX,
+        fix_step="B.2",
     )
 
 

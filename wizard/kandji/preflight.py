@@ -29,6 +29,7 @@ from wizard.kandji.tls import fetch_certificate_info, find_verification_error
 from wizard.kandji.tokens import mask_token
 from wizard.kandji.urls import KandjiUrl
 from wizard.kandji.verify import verify_users
+from wizard.netcheck import nothing_resolves
 
 __all__ = ["CheckResult", "PreflightReport", "UserVerification", "run_preflight", "verify_users"]
 
@@ -89,6 +90,7 @@ class _Preflight:
             fix=d.fix if d else "",
             required=required,
             kind=d.kind if d else "",
+            fix_step=d.fix_step if d else "B.1",
         )
 
     def failure(self, key: str, request: str, d: Diagnosis) -> CheckResult:
@@ -130,7 +132,8 @@ class _Preflight:
                 return self.result(
                     "dns", "pass", request, "Not resolvable here, but a proxy is configured and resolves it."
                 )
-            return self.failure("dns", request, diagnose.dns_failure(self.url, exc))
+            offline = await nothing_resolves()
+            return self.failure("dns", request, diagnose.dns_failure(self.url, exc, offline=offline))
         addresses = sorted({str(info[4][0]) for info in infos})
         if addresses == [host]:
             return self.result("dns", "pass", request, f"{host} is an IP address; no lookup needed.")

@@ -28,6 +28,13 @@ from pydantic import SecretStr
 
 from wizard import __version__
 from wizard.bounded import AnswerTooLarge, MalformedJson, body_limit, decode_json, looks_like_html
+from wizard.netcheck import (
+    OFFLINE_CAUSE,
+    OFFLINE_FIX,
+    looks_like_dns_failure,
+    nothing_resolves,
+    without_errno,
+)
 from wizard.okta import errors as E
 from wizard.okta.auth import (
     CLIENT_ASSERTION_TYPE,
@@ -678,6 +685,8 @@ class OktaClient:
                 if isinstance(exc, AnswerTooLarge)
                 else _network_error(exc, operation)
             )
+            if isinstance(error, E.OktaConnectError) and looks_like_dns_failure(exc):
+                error = await _dns_error(request.url.host, operation)
             self.call_log.append(
                 CallRecord(
                     request.method,
@@ -848,8 +857,31 @@ def _decode(response: httpx.Response, operation: str) -> Any:
         raise OktaMalformedAnswer(response, operation, str(why)) from None
 
 
+async def _dns_error(host: str, operation: str) -> E.OktaConnectError:
+    """One host that does not exist, or no name at all: offline is not a typo."""
+    if await nothing_resolves():
+        return E.OktaConnectError(
+            f"{host} could not be looked up: no host name resolves",
+            operation=operation,
+            remedy=f"{OFFLINE_CAUSE} {OFFLINE_FIX}",
+        )
+    return E.OktaConnectError(
+        f"{host} does not exist in DNS",
+        operation=operation,
+        remedy="Check the org URL for a typo: it is the address you sign in to Okta at, e.g. "
+        "https://acme.okta.com (other names resolve, so this computer is online).",
+    )
+
+
 def _network_error(exc: httpx.HTTPError, operation: str) -> E.OktaNetworkError:
     text = _describe_exception(exc)
+    if isinstance(exc, httpx.ProxyError) and "407" in text:
+        return E.OktaProxyError(
+            "The proxy asked for its own credentials (HTTP 407 Proxy Authentication Required)",
+            operation=operation,
+            remedy="A proxy between this computer and Okta wants its own credentials: put them in "
+            "HTTPS_PROXY (ask IT for the proxy address), then retry.",
+        )
     if isinstance(exc, httpx.ProxyError):
         return E.OktaProxyError(f"The proxy failed: {text}", operation=operation)
     if isinstance(exc, httpx.TimeoutException):
@@ -883,8 +915,9 @@ def _is_tls_failure(exc: BaseException) -> bool:
 
 
 def _describe_exception(exc: BaseException) -> str:
-    # httpx messages name hosts and reasons, never headers, so they are safe to show.
-    return str(exc).strip() or type(exc).__name__
+    # httpx messages name hosts and reasons, never headers, so they are safe to show; the
+    # operating system's "[Errno -2]" means nothing to an admin.
+    return without_errno(str(exc)) or type(exc).__name__
 
 
 def _oauth_error(status: int, data: dict[str, Any], request_id: str | None) -> E.OktaOAuthError:
