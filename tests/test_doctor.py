@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import SecretStr
 
+from wizard.commands.doctor import render
 from wizard.demo.scim_server import ScimServer
 from wizard.demo.seeding import IntegrationSeed, seed_integration
 from wizard.doctor.checks import Doctor, KandjiSide
@@ -196,3 +197,16 @@ def test_the_tui_reaches_a_saved_setup_through_its_settings_and_the_keyring(tmp_
     access = for_org(org, secrets, store)
     assert access.has_credentials and access.kandji.token is not None
     assert access.kandji.token_source == "keyring"
+
+
+async def test_control_characters_from_the_servers_never_reach_the_report(servers):
+    sim, scim = servers
+    seeded = seed_integration(sim, scim, TOKEN, _with(missing=1, errors=1))
+    for event in sim.tenant.logs:
+        event["outcome"]["reason"] = "refused \x1b[2J\x1b]0;pwned\x07 by Kandji 401"
+    sim.tenant.groups[seeded.group_id]["profile"]["name"] = "Kandji\x1b[31m Users"
+    sim.tenant.apps[seeded.app_id]["label"] = "Kandji\x1b]0;title\x07 SCIM App"
+    report = await diagnose(sim, scim, app_id=seeded.app_id)
+    shown = "\n".join(render(report))  # what `doctor` prints; --json escapes them as data
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "refused" in shown and "Kandji [31m Users" in shown

@@ -74,7 +74,7 @@ async def _doctor(args: argparse.Namespace, out: Out) -> int:
     except IntegrationAmbiguous as exc:
         out.error(str(exc))
         for c in exc.candidates:
-            out.say(f"  {c.id}  {c.label!r}  {c.sign_on_mode} {c.status}  — {c.why}")
+            out.say(f"  {c.id}  {c.label!r}  {c.sign_on_mode} {c.status}  — {c.why}")  # repr: escapes
         if out.as_json:
             out.emit(
                 {
@@ -106,8 +106,14 @@ def _fail(out: Out, code: Exit, message: str) -> int:
 
 def render(report: DoctorReport) -> list[str]:
     """The report as text: the checks in the article's order, then the ranked findings."""
+    from wizard.doctor.checks import printable
+
     app: dict[str, Any] = report.app
-    lines = [f"{app.get('label')} ({app.get('id')}), found by {report.located_by}.", "", "Checks:"]
+    lines = [
+        f"{printable(str(app.get('label')))} ({app.get('id')}), found by {report.located_by}.",
+        "",
+        "Checks:",
+    ]
     for check in report.checks:
         lines.append(f"  {CHECK_MARK[check.status]} {check.steps:<9} {check.title}: {check.summary}")
     lines.append("")

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from wizard.catalog import load_catalog
 from wizard.doctor.model import Check, DoctorReport, Finding, Severity
 from wizard.engine.prove import classify_event
+from wizard.kandji.diagnose import clip
 from wizard.kandji.urls import KandjiUrl, KandjiUrlError, parse_kandji_url
 from wizard.okta import errors as E
 from wizard.okta.client import OktaClient
@@ -98,6 +99,8 @@ class Doctor:
         step: str | None,
         group_id: str | None = None,
     ) -> None:
+        # Titles and evidence quote what Okta and Kandji sent: no control characters reach a terminal.
+        title, evidence = printable(title), printable(evidence, 400)
         self.findings.append(
             Finding(severity, title, evidence, fix, step, self.link(step, group_id), check.key)
         )
@@ -186,6 +189,8 @@ class Doctor:
             self.kandji.url = kandji_url_from_connection(seen.connection, self.org)
             self.kandji.url_source = "okta" if self.kandji.url else ""
         await self._check_kandji(seen)
+        for check in self.checks:
+            check.summary = printable(check.summary, 400)
         return DoctorReport(
             org=self.org.host,
             app={
@@ -577,6 +582,10 @@ class Doctor:
                 "Run `okta-kandji-setup reconcile` to list who is missing and why.",
                 "24",
             )
+
+
+def printable(text: str, limit: int = 200) -> str:
+    return clip(text, limit=limit)
 
 
 def kandji_url_from_connection(connection: dict[str, Any] | None, org: OrgUrl) -> KandjiUrl | None:
