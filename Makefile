@@ -7,6 +7,7 @@ SOURCES := pyproject.toml $(shell find wizard screens assets -type f -not -path 
 .PHONY: demo run test lint bench speed clean
 
 $(VENV)/.installed: $(SOURCES)
+	@echo "Installing okta-kandji-setup into $(VENV) (first run, or after a change: about a minute)…"
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps . && \

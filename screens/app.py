@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 class WizardApp(App[None]):
     TITLE = "Okta → Kandji SCIM setup"
     CSS_PATH = ASSETS_DIR / "wizard.tcss"
-    COMMANDS = App.COMMANDS | {StepCommands}
+    COMMANDS = App.COMMANDS | {StepCommands}  # StepCommands' hits score above the system ones
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Save & quit", priority=True, id="quit"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),  # progress is always saved
         Binding("f1,question_mark", "help", "Help", id="help"),
     ]
 
@@ -53,6 +53,7 @@ class WizardApp(App[None]):
         self.session: TenantSession | None = None  # type: ignore[assignment]
         self.org: OrgUrl | None = None  # type: ignore[assignment]
         self.keyring_probe: KeyringProbe | None = None
+        self.farewell = ""  # printed on the terminal once the app has closed
 
     # Heavy modules (pydantic models, keyring backends) load after the first screen shows.
     @property
@@ -198,8 +199,27 @@ class WizardApp(App[None]):
     def close_session(self) -> None:
         if self.session is not None:
             self.session.save()
+            self.farewell = self._farewell(self.session)
             self.session.close()
             self.session = None
+
+    def _farewell(self, session: TenantSession) -> str:
+        """Where the progress is and how to come back, said on the terminal after quitting."""
+        from pathlib import Path
+
+        state = session.state
+        if self.demo is not None:
+            return (
+                f"Demo closed at step {state.current_step}. The demo does not resume: its simulated "
+                "Okta and Kandji, and its progress, are gone. `make demo` starts it again."
+            )
+        path = session.path
+        shown = f"~/{path.relative_to(Path.home())}" if path.is_relative_to(Path.home()) else str(path)
+        return (
+            f"Progress for {state.org_host} saved at step {state.current_step} in {shown}\n"
+            f"To resume: run okta-kandji-setup again and choose {state.org_host} "
+            f"(or `okta-kandji-setup status --tenant {state.org_host}` to see it)."
+        )
 
     def on_unmount(self) -> None:
         self.close_session()
@@ -207,10 +227,14 @@ class WizardApp(App[None]):
 
 def run_app(*, demo: bool = False, allow_insecure_loopback: bool = False) -> int:
     if not demo:
-        WizardApp(allow_insecure_loopback=allow_insecure_loopback).run()
-        return 0
-    from wizard.demo.services import DemoServices
+        app = WizardApp(allow_insecure_loopback=allow_insecure_loopback)
+        app.run()
+    else:
+        from wizard.demo.services import DemoServices
 
-    with DemoServices() as services:
-        WizardApp(demo=services).run()
+        with DemoServices() as services:
+            app = WizardApp(demo=services)
+            app.run()
+    if app.farewell:
+        print(app.farewell)
     return 0

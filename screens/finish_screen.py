@@ -8,29 +8,52 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Static
 
 from screens.base import WizardScreen
+from screens.widgets.copy_field import CopyField
 
 if TYPE_CHECKING:
     pass
 
 
 class FinishScreen(WizardScreen):
-    BINDINGS = [Binding("escape,b", "back", "Back to the steps", id="finish-back")]
+    """Enter quits (the highlighted button); the token's deletion is one Tab away."""
+
+    BINDINGS = [
+        Binding("escape,b", "back", "Back to the steps", id="finish-back"),
+        Binding("pagedown", "scroll('page_down')", show=False, id="finish-page-down"),
+        Binding("pageup", "scroll('page_up')", show=False, id="finish-page-up"),
+        Binding("down", "scroll('down')", show=False, id="finish-down"),
+        Binding("up", "scroll('up')", show=False, id="finish-up"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         with VerticalScroll(id="finish"):
             yield Static("", id="finish-summary")
             yield Static("", id="report-path")
-            with Horizontal(classes="input-row"):
-                yield Button("Delete the Kandji token from the keyring", id="forget-token", compact=True)
-                yield Button("Back to the steps", id="back-to-steps", compact=True)
-                yield Button("Quit", id="quit", variant="primary", compact=True)
+        with Vertical(id="finish-actions"):
             yield Static("", id="token-message", classes="message")
+            with Horizontal(id="finish-nav"):
+                yield Button("◀ Back", id="back-to-steps", compact=True)
+                yield Button(self._forget_label(), id="forget-token", compact=True)
+                yield Static("", classes="spacer")
+                yield Button("Quit ⏎", id="quit", variant="primary", compact=True)
         yield Footer()
+
+    def _forget_label(self) -> str:
+        return "Forget the Kandji token" if self.wizard.secrets.memory_only else "Delete the Kandji token"
+
+    def action_scroll(self, how: str) -> None:
+        finish = self.query_one("#finish", VerticalScroll)
+        {
+            "page_down": finish.scroll_page_down,
+            "page_up": finish.scroll_page_up,
+            "down": finish.scroll_down,
+            "up": finish.scroll_up,
+        }[how](animate=False)
 
     def on_mount(self) -> None:
         from wizard.report import SYNC_NOTE, build_report, write_report
@@ -44,7 +67,7 @@ class FinishScreen(WizardScreen):
         done = report["all_finished"]
         lines = ["[b]Okta now provisions users to Kandji.[/b]" if done else "[b]Almost there.[/b]", ""]
         if app:
-            lines.append(f"✔ App  [b]{app['label']}[/b]  {app['link']}")
+            lines.append(f"✔ App  [b]{app['label']}[/b]")
         if group:
             lines.append(f"✔ Group  [b]{group['group_name']}[/b]")
         if facts["expected"] is not None:
@@ -52,9 +75,15 @@ class FinishScreen(WizardScreen):
         lines += ["", SYNC_NOTE, ""]
         lines.append(
             "Okta now holds the Kandji token in the app's SCIM connection, so the wizard no longer "
-            "needs its copy."
+            "needs its copy: delete it below."
         )
         self.query_one("#finish-summary", Static).update("\n".join(lines))
+        self.query_one("#quit", Button).focus()
+        if app and app.get("link"):
+            summary = self.query_one("#finish-summary", Static)
+            self.query_one("#finish", VerticalScroll).mount(
+                CopyField("The app in Okta", app["link"], openable=True, id="finish-link"), after=summary
+            )
         try:
             path = write_report(session.state, session.path, demo=demo)
         except (OSError, StateError) as exc:  # a planted link at its name is refused, not followed
@@ -89,9 +118,12 @@ class FinishScreen(WizardScreen):
         except SecretStoreError as exc:
             self.app.call_from_thread(self._say, f"[red]{exc}[/red]")
             return
+        where = "this run's memory" if app.secrets.memory_only else "the keyring"
         self.app.call_from_thread(
             self._say,
-            "[green]Deleted from the keyring.[/green]" if removed else "No Kandji token was stored.",
+            f"[green]The Kandji token is deleted from {where}.[/green]"
+            if removed
+            else "No Kandji token was stored.",
         )
 
     def _say(self, text: str) -> None:

@@ -13,20 +13,23 @@ from screens.widgets.step_list import LEGEND
 HELP = """\
 # Help
 
-**Keys**
+**Keys** — the same on every step
 
-- `Enter` in a field, or `r` — run the step: the calls shown (API steps), the proof (24)
+- `Enter` — what the highlighted button at the bottom right says: save and test (B.1,
+  B.2, 1), run the calls shown (API steps), check Okta now (Admin Console steps; in the
+  demo: do it in the demo console), prove (24), and Next once the step is done
 - `c` — on Admin Console steps: confirm what Okta cannot report
-- `x` — demo only: do the Admin Console step in the demo console
-- `n` / `b` — next / back
+- `n` / `b` — next / back (`b` on B.1: back to the list of setups)
 - `d` — mark the current step done by hand (again: not done)
 - `k` — on steps 17–18: your users already exist, skip the test person
 - `s` — show or hide the step list
-- `tab` / `shift+tab` — move between fields and buttons; `escape` leaves a field
+- `PageUp` / `PageDown`, `↑` / `↓` — scroll the step
+- `Tab` / `shift+Tab` — into fields and buttons; `Escape` leaves a field. Each step starts
+  on its highlighted button, so a letter is a command and never lands in a field by accident
 - `ctrl+p` — command palette: jump to any step by number or name
-- `?` / `F1` — this help
-- `ctrl+q` — save and quit; reopen later to resume at the same step
-- `escape` or `q` — close this help
+- `F1` or `?` — this help (in a text field, `?` is a character: use `F1`)
+- `ctrl+q` — quit; progress is saved after every change, and the terminal says how to resume
+- `Escape` or `q` — close this help
 
 **Step list**: {legend}
 

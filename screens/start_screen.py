@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 INTRO = (
     "This wizard connects Okta to Kandji over SCIM so that Okta provisions your users into "
-    "Kandji. It follows Kandji's 24-step article with the same step numbers, keeps the "
-    "Kandji token in your OS keyring, and saves your progress after every step."
+    "Kandji. It follows Kandji's 24-step article with the same step numbers and saves your "
+    "progress after every step. Enter does what the highlighted button says; F1 is help."
 )
 
 
@@ -38,10 +38,12 @@ class StartScreen(WizardScreen):
             yield Static("", id="moved-aside", classes="warning")
             yield Label("New setup", classes="section")
             with Vertical(id="new-setup"):
-                yield Static("Your Okta org URL (not the -admin one):")
+                yield Static("Your Okta org URL, like https://yourcompany.okta.com (not the -admin one):")
                 with Horizontal(classes="input-row"):
-                    yield Input(placeholder="https://acme.okta.com", id="org-url")
-                    yield Button("Start", id="start-new", variant="primary", compact=True)
+                    yield Input(placeholder="type or paste it here", id="org-url", select_on_focus=False)
+                    start = Button("Start ⏎", id="start-new", variant="primary", compact=True)
+                    start.active_effect_duration = 0  # Enter is never swallowed by an animation
+                    yield start
                 yield Checkbox("This is my org's custom domain", id="confirm-custom")
                 yield Static("", id="org-url-message", classes="message")
                 yield Button("Check an existing integration", id="check-existing", compact=True)
@@ -50,7 +52,8 @@ class StartScreen(WizardScreen):
     def on_mount(self) -> None:
         self.query_one("#tenants", OptionList).display = False
         self.query_one("#confirm-custom", Checkbox).display = False
-        self.query_one("#org-url", Input).focus()
+        # Focus on the button, never in the field: a stray key must not edit the URL.
+        self.query_one("#start-new", Button).focus()
         if self.wizard.initial_org_url:
             self.query_one("#org-url", Input).value = self.wizard.initial_org_url
         self.call_after_refresh(self.load_tenants)  # first frame before the pydantic import
@@ -84,14 +87,15 @@ class StartScreen(WizardScreen):
             listing.display = True
             for summary in tenants:
                 when = summary.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+                host = summary.org_host if len(summary.org_host) <= 26 else summary.org_host[:25] + "…"
                 listing.add_option(
                     Option(
-                        f"{summary.org_host:<32} step {summary.current_step:<5} "
-                        f"{summary.done_count:>2} done · {when}",
+                        f"{host:<26} step {summary.current_step:<4} {summary.done_count:>2} done · {when}",
                         id=summary.org_host,
                     )
                 )
             listing.highlighted = 0
+            listing.focus()  # Enter resumes the newest; Tab reaches the new-setup field
         else:
             empty.update(empty_text)
         if moved or notices:
@@ -111,7 +115,14 @@ class StartScreen(WizardScreen):
     @on(Input.Submitted, "#org-url")
     @on(Button.Pressed, "#start-new")
     def _start_new(self) -> None:
-        text = self.query_one("#org-url", Input).value
+        field = self.query_one("#org-url", Input)
+        text = field.value
+        if not text.strip():
+            self.query_one("#org-url-message", Static).update(
+                "[yellow]Type or paste your Okta org URL, then press Enter.[/yellow]"
+            )
+            field.focus()
+            return
         confirm = self.query_one("#confirm-custom", Checkbox)
         message = self.query_one("#org-url-message", Static)
         try:

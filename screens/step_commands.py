@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import Hit, Hits, Provider
 
 from wizard.catalog import load_catalog
 
 
 class StepCommands(Provider):
     async def discover(self) -> Hits:
-        for step in load_catalog().steps:
-            yield DiscoveryHit(
+        # Scored hits, not DiscoveryHits (score 0): the palette sorts by score, so the steps
+        # come before Textual's own Quit, Screenshot and Theme, in the article's order.
+        steps = load_catalog().steps
+        for i, step in enumerate(steps):
+            yield Hit(
+                2.0 - i / len(steps),
                 f"Go to step {step.number}: {step.title}",
                 partial(self._go, step.number),
                 help=step.where,

@@ -1,70 +1,64 @@
-"""The step screen: sidebar, the current step's panel, a progress line and navigation.
+"""The step screen: sidebar, the current step's panel, a progress line and the action bar.
 
 One screen serves all 32 steps; only the panel is rebuilt when the step changes, so the
 sidebar keeps its scroll position and focus stays predictable for keyboard users.
+
+The key model is the same on every step: Enter does the step's main thing, drawn as the one
+highlighted button at the bottom right (run, check Okta, prove; Next once the step is done),
+and focus starts on that button, so a letter key is a command, never text in a field. The
+admin enters a field on purpose (Tab, a click); Escape leaves it.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, Collapsible, Footer, Input, OptionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Static
 
+from screens.base import WizardScreen
 from screens.finish_screen import FinishScreen
-from screens.kandji_steps import KandjiStepsMixin
+from screens.widgets.boxes import API_ACTIONS, CONSOLE_ACTIONS
+from screens.widgets.console_box import ConsoleActionBox
 from screens.widgets.messages import ActionDone, GoToStep
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel, StepView
 from wizard.catalog import Step
 from wizard.okta.links import app_link
 
-if TYPE_CHECKING:
-    pass
-
 USERS_EXIST_NOTE = "Users already exist in Okta; they are added to the group instead."
+FINISHED = ("done", "skipped")
 
 
-class StepScreen(KandjiStepsMixin):
+class StepScreen(WizardScreen):
     BINDINGS = [
+        Binding("enter", "main", "Do it", show=False, id="main"),
         Binding("n", "next", "Next", id="next"),
         Binding("b", "back", "Back", id="back"),
         Binding("d", "toggle_done", "Done", id="done"),
-        Binding("s", "toggle_sidebar", "Steps", id="sidebar"),
-        Binding("k", "skip_optional", "Skip 17–18", id="skip-optional"),
-        Binding("escape", "leave_field", "Leave field", show=False, id="leave-field"),
-        Binding("r", "run_step", "Run", id="run-step"),
         Binding("c", "confirm_step", "Confirm", id="confirm-step"),
-        Binding("x", "demo_console", "Demo console", id="demo-console"),
+        Binding("k", "skip_optional", "Skip", id="skip-optional"),
+        Binding("s", "toggle_sidebar", "Steps", id="sidebar"),
+        Binding("escape", "leave_field", "Leave field", show=False, id="leave-field"),
+        Binding("pagedown", "scroll_panel('page_down')", show=False, id="page-down"),
+        Binding("pageup", "scroll_panel('page_up')", show=False, id="page-up"),
+        Binding("down", "scroll_panel('down')", show=False, id="scroll-down"),
+        Binding("up", "scroll_panel('up')", show=False, id="scroll-up"),
     ]
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that only mean something on some steps appear in the footer only there."""
-        from screens.widgets.boxes import CONSOLE_ACTIONS, box_for
-
-        action_key = self.wizard.catalog.get(self.current).action
-        if action == "run_step":
-            return box_for(action_key) is not None and action_key not in CONSOLE_ACTIONS
-        if action == "confirm_step":
-            return action_key in CONSOLE_ACTIONS
-        if action == "demo_console":
-            return self.wizard.demo is not None and action_key in CONSOLE_ACTIONS
-        if action == "skip_optional":
-            return self.wizard.catalog.get(self.current).optional
-        return True
-
-    def action_demo_console(self) -> None:
-        from screens.widgets.console_box import ConsoleActionBox
-
-        for box in self.query(ConsoleActionBox):
-            box.do_in_demo_console()
 
     def __init__(self) -> None:
         super().__init__()
         self.current: str = self.wizard.session.state.current_step
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that only mean something on some steps appear in the footer only there."""
+        step = self.wizard.catalog.get(self.current)
+        if action == "confirm_step":
+            return step.action in CONSOLE_ACTIONS
+        if action == "skip_optional":
+            return step.optional
+        return True
 
     # --- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -77,15 +71,20 @@ class StepScreen(KandjiStepsMixin):
             yield StepPanel(self._view(self.current))
         with Horizontal(id="nav"):
             yield Button("◀ Back", id="back", compact=True)
-            yield Button("Mark done", id="done", variant="success", compact=True)
-            yield Button("Users already exist: skip 17–18", id="skip-optional", compact=True)
-            yield Button("Next ▶", id="next", variant="primary", compact=True)
+            yield Button("Mark done", id="done", compact=True)
+            yield Button("Skip 17–18", id="skip-optional", compact=True)
+            yield Button("Next ▶", id="next", compact=True)
+            yield Static("", classes="spacer")
+            main = Button("", id="main", variant="primary", compact=True)
+            # No time-based debounce: a second Enter while the step runs is refused below instead.
+            main.active_effect_duration = 0
+            yield main
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = self.wizard.session.state.org_host
         self._refresh_chrome()
-        self._focus_first_input()
+        self._focus_main()
         if self._recorded_anything():
             self.recheck_okta()
 
@@ -104,6 +103,7 @@ class StepScreen(KandjiStepsMixin):
             self.notify(f"Could not re-check Okta: {exc}", severity="warning", timeout=8)
             return
         findings = await reverify(ctx)
+        self.wizard.engine.flush_call_log()
         self.refresh_statuses()
         problems = [f for f in findings if f.kind != "ok"]
         for finding in problems:
@@ -149,27 +149,54 @@ class StepScreen(KandjiStepsMixin):
             },
             secret=app.read_kandji_token,
             link=link,
-            kandji_url=settings.kandji_base_url or "",
-            token_stored="kandji_token" in step.inputs and app.kandji_token_present(),
-            keyring_warning=app.keyring_warning,
         )
+
+    def _status(self, number: str) -> str:
+        record = self.wizard.session.state.steps.get(number)
+        return record.status.value if record is not None else "pending"
+
+    def blocked_by_sign_in(self) -> str:
+        """Why an API step cannot run yet ("" when it can): it needs step 1 to have passed."""
+        if self.wizard.catalog.get(self.current).action not in API_ACTIONS:
+            return ""
+        status = self._status("1")
+        if status == "done":
+            return ""
+        return "Step 1 failed: fix it first" if status == "failed" else "Sign in at step 1 first"
+
+    def main_label(self) -> str:
+        """What Enter does here, as the highlighted button says it."""
+        if self._status(self.current) in FINISHED:
+            return "Next ▶" if self.wizard.catalog.next(self.current) else "Finish ▶"
+        blocked = self.blocked_by_sign_in()
+        if blocked:
+            return blocked
+        box = self.query_one(StepPanel).box
+        return box.main_label if box is not None else "Next ▶"
 
     def _refresh_chrome(self) -> None:
         app = self.wizard
         step = app.catalog.get(self.current)
         state = app.session.state
-        done = sum(1 for r in state.steps.values() if r.status.value in ("done", "skipped"))
+        done = sum(1 for r in state.steps.values() if r.status.value in FINISHED)
         self.query_one("#progress", Static).update(
             f"Step {step.number} · {app.catalog.position(step.number)} of {len(app.catalog)}"
             f" · {done} complete · {app.catalog.action_of(step.number).title}"
         )
         self.query_one(StepList).show_current(self.current)
-        record = state.steps.get(self.current)
-        is_done = record is not None and record.status.value in ("done", "skipped")
-        self.query_one("#done", Button).label = "Mark not done" if is_done else "Mark done"
+        finished = self._status(self.current) in FINISHED
+        done_button = self.query_one("#done", Button)
+        done_button.label = "Mark not done" if finished else "Mark done"
+        done_button.refresh(layout=True)
         self.query_one("#skip-optional", Button).display = step.optional
-        self.query_one("#back", Button).disabled = app.catalog.previous(self.current) is None
-        self.query_one("#next", Button).label = "Next ▶" if app.catalog.next(self.current) else "Finish ▶"
+        first = app.catalog.previous(self.current) is None
+        self.query_one("#back", Button).label = "◀ Setups" if first else "◀ Back"
+        label = self.main_label()
+        main = self.query_one("#main", Button)
+        main.label = f"{label} ⏎"
+        main.refresh(layout=True)  # Button.label does not resize the button by itself
+        # Next has its own button only while Enter does something else.
+        self.query_one("#next", Button).display = not label.startswith(("Next", "Finish"))
 
     # --- navigation ---------------------------------------------------------------------
     async def go_to(self, number: str) -> None:
@@ -180,19 +207,29 @@ class StepScreen(KandjiStepsMixin):
         await self.query_one("#body", Horizontal).mount(StepPanel(self._view(number)))
         self._refresh_chrome()
         self.refresh_bindings()
-        self._focus_first_input()
+        self._focus_main()
 
-    def _focus_first_input(self) -> None:
-        """Steps that ask for a value get the cursor; others leave the letter keys free."""
-        fields = [
-            field
-            for field in self.query_one(StepPanel).query(Input)
-            if field.id != "note" and not any(isinstance(a, Collapsible) for a in field.ancestors)
-        ]
-        if fields:
-            fields[0].focus()
+    def _focus_main(self) -> None:
+        self.query_one("#main", Button).focus(scroll_visible=False)
+
+    def _busy(self) -> bool:
+        return any(w.group == "apply" and not w.is_finished for w in self.app.workers)
+
+    async def action_main(self) -> None:
+        if self._busy():
+            self.notify("Still working on the last Enter…", timeout=2)
+            return
+        if self._status(self.current) in FINISHED:
+            await self.action_next()
+            return
+        if self.blocked_by_sign_in():
+            await self.go_to("1")
+            return
+        box = self.query_one(StepPanel).box
+        if box is None:
+            await self.action_next()
         else:
-            self.set_focus(None)
+            box.main()
 
     async def action_next(self) -> None:
         following = self.wizard.catalog.next(self.current)
@@ -205,14 +242,30 @@ class StepScreen(KandjiStepsMixin):
         previous = self.wizard.catalog.previous(self.current)
         if previous is not None:
             await self.go_to(previous.number)
+        else:
+            self._save_note()
+            await self.wizard.close_tenant()  # back to the list of setups
 
     def action_leave_field(self) -> None:
-        """Escape gives the letter keys back to navigation after typing in a field."""
-        self.set_focus(None)
+        """Escape gives the letter keys back to the screen after typing in a field."""
+        self._focus_main()
+
+    def action_scroll_panel(self, how: str) -> None:
+        panel = self.query_one(StepPanel)
+        {
+            "page_down": panel.scroll_page_down,
+            "page_up": panel.scroll_page_up,
+            "down": panel.scroll_down,
+            "up": panel.scroll_up,
+        }[how](animate=False)
 
     def action_toggle_sidebar(self) -> None:
         # Narrow terminals hide the list until asked; wide ones show it until asked not to.
         self.toggle_class("-show-sidebar" if self.has_class("-narrow") else "-hide-sidebar")
+
+    @on(Button.Pressed, "#main")
+    async def _main_pressed(self) -> None:
+        await self.action_main()
 
     @on(Button.Pressed, "#next")
     async def _next_pressed(self) -> None:
@@ -237,18 +290,7 @@ class StepScreen(KandjiStepsMixin):
             self.action_toggle_sidebar()
 
     # --- the engine's results ------------------------------------------------------------
-    def action_run_step(self) -> None:
-        from screens.widgets.console_box import ConsoleActionBox
-
-        for box in self.query("#action-box"):
-            if isinstance(box, ConsoleActionBox):
-                box.watch_okta()
-            else:
-                box.run_action()  # type: ignore[attr-defined]
-
     def action_confirm_step(self) -> None:
-        from screens.widgets.console_box import ConsoleActionBox
-
         for box in self.query(ConsoleActionBox):
             box.confirm()
 
@@ -260,6 +302,7 @@ class StepScreen(KandjiStepsMixin):
 
     @on(ActionDone)
     async def _action_done(self, event: ActionDone) -> None:
+        self.wizard.engine.flush_call_log()
         self.refresh_statuses()
         if not (event.ok and event.advance):
             return
@@ -294,12 +337,12 @@ class StepScreen(KandjiStepsMixin):
             self.wizard.session.save()
 
     async def action_toggle_done(self) -> None:
-        record = self.wizard.session.state.steps.get(self.current)
         note = self.query_one("#note", Input).value.strip()
-        if record is not None and record.status.value in ("done", "skipped"):
+        if self._status(self.current) in FINISHED:
             self._set_status(self.current, "pending", note=note)
             self._refresh_chrome()
             return
+        record = self.wizard.session.state.steps.get(self.current)
         step = self.wizard.catalog.get(self.current)
         evidence = dict(record.evidence) if record else {}
         evidence["admin_confirmed"] = self._checked_items(step)
@@ -334,51 +377,7 @@ class StepScreen(KandjiStepsMixin):
         self.wizard.session.save()
 
     @on(Input.Submitted, "#note")
-    def _note_submitted(self) -> None:
+    def _note_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         self._save_note()
         self.notify("Note saved.", timeout=2)
-
-    @on(Button.Pressed, "#open-link")
-    def _open_link(self) -> None:
-        from screens.widgets.copy_field import CopyField
-
-        url = self.query_one("#link", CopyField).value
-        if url:
-            self.app.open_url(url)
-            self.notify(
-                "Opened in the browser of the machine running the wizard. Over SSH, copy the link instead.",
-                timeout=5,
-            )
-
-    # --- B.1: the Kandji URL --------------------------------------------------
-    @on(Input.Submitted, "#kandji-url")
-    @on(Button.Pressed, "#save-kandji-url")
-    async def _save_kandji_url(self) -> None:
-        from wizard.kandji.urls import KandjiUrlError, UnknownKandjiHost, parse_kandji_url
-
-        text = self.query_one("#kandji-url", Input).value
-        message = self.query_one("#kandji-url-message", Static)
-        confirm = self.query_one("#confirm-host", Checkbox)
-        try:
-            url = parse_kandji_url(
-                text,
-                allow_insecure_loopback=self.wizard.allow_insecure_loopback,
-                allow_unknown_host=confirm.value,
-            )
-        except UnknownKandjiHost as exc:
-            confirm.add_class("-visible")
-            message.update(f"[yellow]{exc}[/yellow]")
-            return
-        except KandjiUrlError as exc:
-            suggestion = getattr(exc, "suggestion", None)
-            hint = f"\nDid you mean: {suggestion}" if suggestion else ""
-            message.update(f"[red]{exc}[/red]{hint}")
-            return
-        self.wizard.session.update_settings(kandji_base_url=url.base_url)
-        self.query_one("#kandji-url", Input).value = url.base_url
-        # The same evidence the engine's B.1 records, so headless and TUI runs read alike.
-        evidence = {"kandji_base_url": url.base_url, "host": url.host, "known_host": url.is_known_host}
-        self._set_status("B.1", "done", evidence=evidence)
-        notes = "; ".join(url.notes)
-        self.notify(f"Saved {url.base_url}" + (f" ({notes})" if notes else ""), timeout=6)
-        await self.go_to("B.2")

@@ -1,5 +1,5 @@
 """How the engine-driven screens look in the demo: a console hand-off, a plan, the finish
-screen and the step-24 progress, at 80×24 and 120×40.
+screen and the step-24 progress, at 80×24 and 200×50.
 
 One walk through the demo per size takes all four pictures, in the order an admin meets them
 (the first test of a size walks, the others compare what it took); xdist keeps a size's tests
@@ -22,7 +22,7 @@ from wizard.demo.services import DemoServices
 
 # The (Okta, SCIM) ports the snapshots show.
 SHOWN_PORTS = (47811, 47812)
-SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+SIZES = {"80x24": (80, 24), "200x50": (200, 50)}
 # In the order the walk reaches them.
 CASES = ("handoff-10.1", "plan-15", "finish", "proof-24")
 
@@ -76,7 +76,7 @@ async def _walk(size: tuple[int, int]) -> dict[str, str]:
             pictures["plan-15"] = await _picture(pilot, demo)
             for _ in range(3):  # group, test person, assignment
                 await press_and_settle(pilot, "enter")
-            await press_and_settle(pilot, "r")
+            await press_and_settle(pilot, "enter")  # prove it
             pictures["finish"] = await _picture(pilot, demo)
             await pilot.press("escape")  # back from the finish screen to step 24's proof
             pictures["proof-24"] = await _picture(pilot, demo)

@@ -149,6 +149,7 @@ async def test_bad_org_url_is_refused_inline_with_the_reason() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         start = app.screen
+        start.query_one("#org-url", Input).focus()  # the admin types in the field, Enter submits it
         start.query_one("#org-url", Input).value = "https://acme-admin.okta.com"
         await pilot.press("enter")
         await pilot.pause()

@@ -95,7 +95,8 @@ async def press_and_settle(pilot: Pilot, *keys: str) -> None:
 
 
 async def demo_console(pilot: Pilot) -> None:
-    """Press the step's "Do this in the demo console" button, as the admin would."""
-    pilot.app.screen.query_one("#demo-do").press()
+    """Enter on an Admin Console step of the demo: "Do it in the demo console", as the admin would."""
+    assert "demo console" in str(pilot.app.screen.query_one("#main").label)
+    await pilot.press("enter")
     await pilot.pause()
     await settle_engine(pilot)

@@ -142,7 +142,10 @@ class SecretStore:
         probe_timeout: float = 5.0,
         operation_timeout: float = 60.0,
         backend: KeyringBackend | None = None,
+        ephemeral: bool = False,
     ) -> None:
+        """`ephemeral`: the backend itself lives in memory (the demo's), so nothing outlives the run."""
+        self._ephemeral = ephemeral
         self._probe_timeout = probe_timeout
         # Generous: reading may legitimately wait for the admin to answer an unlock prompt.
         self._operation_timeout = operation_timeout
@@ -165,7 +168,7 @@ class SecretStore:
     @property
     def memory_only(self) -> bool:
         """True when secrets live in memory for this run only (probes if not done yet)."""
-        return self.probe().state == "unavailable"
+        return self._ephemeral or self.probe().state == "unavailable"
 
     def _run_probe(self) -> KeyringProbe:
         progress = {"phase": "finding the keyring backend", "backend": "unknown backend"}

@@ -7,7 +7,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from screens.widgets.action_box import ActionBox
 from screens.widgets.action_text import format_outcome, format_plan
@@ -16,10 +16,11 @@ from screens.widgets.messages import ActionDone
 
 
 class ApiActionBox(ActionBox):
-    """Inputs, the exact calls the step will make, and a Run button; then what was read back."""
+    """Enter runs the calls shown; nothing runs before."""
+
+    main_label = "Run"
 
     def compose(self) -> ComposeResult:
-        yield Static("What the wizard will do — nothing runs until you press Enter or r", classes="box-title")
         settings = self.wizard.session.state.settings
         fields = FORMS.get(self.action, ())
         if self.action == "test-user" and settings.users_already_exist:
@@ -37,14 +38,17 @@ class ApiActionBox(ActionBox):
                     password=spec.secret,
                     id=f"field-{spec.key}",
                     compact=True,
+                    select_on_focus=False,
                 )
-        yield Static("Preparing the plan…", classes="plan")
-        with Horizontal():
-            yield Button("Run (r)", id="run-action", variant="primary", compact=True)
         yield Static("", classes="result")
+        yield Static("[b]The calls, when you press Enter[/b]", classes="box-title")
+        yield Static("Preparing the plan…", classes="plan")
 
     def on_mount(self) -> None:
         self.refresh_plan()
+
+    def main(self) -> None:
+        self.run_action()
 
     def inputs(self) -> dict[str, Any]:
         from pydantic import SecretStr
@@ -67,11 +71,6 @@ class ApiActionBox(ActionBox):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.run_action()
-
-    @on(Button.Pressed, "#run-action")
-    def _run_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.run_action()
 
@@ -109,13 +108,12 @@ class ApiActionBox(ActionBox):
         except InvalidSettings as exc:
             self.say(f"[red]{exc}[/red]")
             return
-        self.query_one("#run-action", Button).disabled = True
         self.say("Running…")
         try:
             outcome = await engine_for(self.action).apply(ctx, inputs)
         finally:
-            self.query_one("#run-action", Button).disabled = False
             if "password" in inputs:
                 self.query_one("#field-password", Input).value = ""  # used once, never kept
-        self.say(format_outcome(outcome))
+        here = [step.number for step in self.wizard.catalog.steps_of(self.action)]
+        self.say(format_outcome(outcome, here))
         self.post_message(ActionDone(self.action, outcome.ok))

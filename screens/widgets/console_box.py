@@ -1,4 +1,8 @@
-"""Admin Console steps: live detection of what Okta reports, confirmation of the rest."""
+"""Admin Console steps: live detection of what Okta reports, confirmation of the rest.
+
+Enter checks Okta now; in the demo it does the step in the demo console instead, as an admin
+would in Okta. `c` confirms what Okta cannot report.
+"""
 
 from __future__ import annotations
 
@@ -20,20 +24,30 @@ if TYPE_CHECKING:
 class ConsoleActionBox(ActionBox):
     """A hand-off: what to do in the Admin Console, then live detection of what Okta reports."""
 
+    DEFAULT_CSS = "ConsoleActionBox { margin: 0; }"
     POLL_TIMEOUT = 15 * 60.0
 
+    @property
+    def main_label(self) -> str:  # type: ignore[override]
+        return "Do it in the demo console" if self.wizard.demo is not None else "Check Okta now"
+
     def compose(self) -> ComposeResult:
-        yield Static("Detection", classes="box-title")
+        yield Static("What Okta reports", classes="box-title")
         yield Static("Looking at Okta…", id="detection")
         with Horizontal():
-            yield Button("I did it: confirm (c)", id="confirm", variant="primary", compact=True)
-            yield Button("Check now", id="check-now", compact=True)
+            yield Button("Confirm what you did (c)", id="confirm", compact=True)
             if self.wizard.demo is not None:
-                yield Button("Do this in the demo console (x)", id="demo-do", variant="warning", compact=True)
+                yield Button("Check Okta now", id="check-now", compact=True)
         yield Static("", classes="result")
 
     def on_mount(self) -> None:
         self.watch_okta()
+
+    def main(self) -> None:
+        if self.wizard.demo is not None:
+            self.do_in_demo_console()
+        else:
+            self.watch_okta()
 
     def show(self, detection: Detection) -> None:
         lines = []
@@ -43,7 +57,7 @@ class ConsoleActionBox(ActionBox):
             elif seen is None:
                 lines.append(f"[dim]?[/dim] {name} [dim](you confirm)[/dim]")
             elif name in detection.soft:
-                lines.append(f"[yellow]…[/yellow] {name} [dim](not detected; Okta may not report it)[/dim]")
+                lines.append(f"[yellow]…[/yellow] {name} [dim](may not show)[/dim]")
             else:
                 lines.append(f"[yellow]…[/yellow] {name}")
         hard_missing = any(v is False and n not in detection.soft for n, v in detection.items.items())
@@ -73,13 +87,14 @@ class ConsoleActionBox(ActionBox):
         if detection.complete and not detection.undetectable:
             await self._record(ctx, confirmed=False)  # everything was seen: move on by itself
         elif detection.complete:
-            self.say("Okta reports everything it can. Confirm the rest when it is done.")
+            self.say("Okta reports everything it can. Confirm the rest when it is done (c).")
 
     async def _record(self, ctx: EngineContext, *, confirmed: bool) -> None:
         from wizard.engine import engine_for
 
         outcome = await engine_for(self.action).apply(ctx, {"confirmed": confirmed})
-        self.say(format_outcome(outcome))
+        here = [step.number for step in self.wizard.catalog.steps_of(self.action)]
+        self.say(format_outcome(outcome, here))
         self.post_message(ActionDone(self.action, outcome.ok))
 
     @on(Button.Pressed, "#check-now")
@@ -97,11 +112,6 @@ class ConsoleActionBox(ActionBox):
         ctx = await self.engine_context()
         if ctx is not None:
             await self._record(ctx, confirmed=True)
-
-    @on(Button.Pressed, "#demo-do")
-    def _demo_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.do_in_demo_console()
 
     @work(exclusive=True, group="apply", exit_on_error=False, description="demo console")
     async def do_in_demo_console(self) -> None:

@@ -1,29 +1,34 @@
-"""A value the admin pastes into Okta: shown in a selectable field, with a Copy button.
+"""A value the admin pastes into Okta: a label, the value on screen, and a Copy button.
 
 Copying goes through Textual's clipboard support (OSC 52), which macOS Terminal and tmux
 without `set-clipboard on` ignore, so the value is always on screen too. Secrets stay masked
-until revealed, and are read at the moment they are needed, not kept in the widget.
+until revealed, and are read at the moment they are needed, not kept in the widget. Links are
+shown whole on their own lines (never cut mid-word), with Copy and Open.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Label, Static
+
+from screens.widgets.whole_link import WholeLink
 
 MASK = "•" * 12
 
 
-class CopyField(Horizontal):
+class CopyField(Vertical):
     DEFAULT_CSS = """
-    CopyField { height: auto; margin: 0 0 1 0; }
-    CopyField > Label { width: 22; padding: 1 1 0 0; color: $text-muted; }
-    CopyField > .value { width: 1fr; min-width: 16; border: round $primary 40%; padding: 0 1; height: auto; }
-    CopyField > Button { min-width: 8; width: auto; margin: 1 0 0 1; }
+    CopyField { height: auto; }
+    CopyField > Horizontal { height: auto; }
+    CopyField Label { width: 24; color: $text-muted; }
+    CopyField .value { width: 1fr; min-width: 16; height: auto; text-style: bold; }
+    CopyField Button { min-width: 6; width: auto; margin: 0 0 0 1; }
+    CopyField > WholeLink { padding: 0 0 0 2; color: $text-accent; }
     """
 
     class Copied(Message):
@@ -49,13 +54,19 @@ class CopyField(Horizontal):
         self.openable = openable
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label)
-        yield Static(self._shown(), classes="value")
-        yield Button("Copy", id="copy", variant="primary", compact=True)
-        if self.secret is not None:
-            yield Button("Reveal", id="reveal", compact=True)
-        if self.openable:
-            yield Button("Open", id="open-link", compact=True)
+        with Horizontal():
+            yield Label(self.label)
+            if not self.openable:
+                yield Static(self._shown(), classes="value", markup=False)
+            else:
+                yield Static("", classes="value")
+            yield Button("Copy", id="copy", compact=True)
+            if self.secret is not None:
+                yield Button("Reveal", id="reveal", compact=True)
+            if self.openable:
+                yield Button("Open", id="open-link", compact=True)
+        if self.openable and self.value:
+            yield WholeLink(self.value)
 
     def _shown(self) -> str:
         if self.secret is not None:
@@ -81,6 +92,28 @@ class CopyField(Horizontal):
             "access: select the value on screen instead.",
             timeout=4,
         )
+
+    @on(Button.Pressed, "#open-link")
+    def _open(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self.value:
+            self.open_in_browser(self.value)
+
+    @work(thread=True, group="browser", exit_on_error=False, description="opening the browser")
+    def open_in_browser(self, url: str) -> None:
+        """Say what really happened: `webbrowser.open` is False when no browser could start."""
+        import webbrowser
+
+        try:
+            opened = webbrowser.open(url)
+        except webbrowser.Error:
+            opened = False
+        if opened:
+            text = "Opened in the browser of the machine running the wizard (over SSH: the server's)."
+            self.app.call_from_thread(self.notify, text, timeout=5)
+        else:
+            text = "No browser could be opened here. Press Copy, or select the link on screen."
+            self.app.call_from_thread(self.notify, text, severity="warning", timeout=8)
 
     @on(Button.Pressed, "#reveal")
     def toggle_reveal(self, event: Button.Pressed) -> None:

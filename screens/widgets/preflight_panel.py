@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.await_remove import AwaitRemove
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
@@ -86,13 +87,15 @@ class PreflightPanel(Widget):
         yield Static(IDLE_SUMMARY, id="preflight-summary")
         yield Vertical(id="preflight-rows")
 
-    def reset(self) -> None:
-        """Forget earlier results before a new run."""
+    def reset(self) -> AwaitRemove | None:
+        """Forget earlier results before a new run. Await the answer before adding rows again:
+        the old rows' ids are only free once they are gone."""
         self._results.clear()
         self.remove_class("-ok", "-failed")
-        if self.is_mounted:
-            self.query_one("#preflight-rows", Vertical).remove_children()
-            self._set_summary(summarize([], finished=False))
+        if not self.is_mounted:
+            return None
+        self._set_summary(summarize([], finished=False))
+        return self.query_one("#preflight-rows", Vertical).remove_children()
 
     def add_result(self, result: CheckResult) -> None:
         """Show one finished check (call from the app's event loop, e.g. run_preflight's on_result)."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Button, Static
 
 from screens.widgets.action_box import ActionBox
@@ -18,26 +18,26 @@ if TYPE_CHECKING:
 
 
 class ProofBox(ActionBox):
-    """Step 24: every group member provisioned in Okta and found in Kandji."""
+    """Enter polls Okta until every member of the group is PROVISIONED and SYNCHRONIZED, then
+    looks each one up in Kandji by userName."""
 
+    DEFAULT_CSS = """
+    ProofBox .users { display: none; height: auto; }
+    ProofBox .users.-said { display: block; }
+    """
+    main_label = "Prove it"
     TIMEOUT = 180.0
 
     def compose(self) -> ComposeResult:
-        yield Static("Proof from both sides", classes="box-title")
         yield Static(
-            "Polls Okta until every member of the group is PROVISIONED and SYNCHRONIZED, then "
-            "looks each one up in Kandji by userName.",
+            "Enter waits for Okta to provision every member of the group, then looks each one up in Kandji.",
             classes="plan",
         )
-        with Horizontal():
-            yield Button("Prove it (r)", id="run-action", variant="primary", compact=True)
-        yield Static("", id="proof-users")
+        yield Static("", id="proof-users", classes="users")
         yield Static("", classes="result")
         yield Vertical(id="fixes")
 
-    @on(Button.Pressed, "#run-action")
-    def _run_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
+    def main(self) -> None:
         self.run_action()
 
     def show_users(self, users: list[UserProof]) -> None:
@@ -48,7 +48,10 @@ class ProofBox(ActionBox):
             lines.append(f"{mark} {user.login}  [dim]Okta[/dim] {okta}  [dim]Kandji[/dim] {user.kandji}")
         done = sum(1 for user in users if user.done)
         lines.append(f"{done} of {len(users)} in Kandji")
-        self.query_one("#proof-users", Static).update("\n".join(lines))
+        users_line = self.query_one("#proof-users", Static)
+        users_line.update("\n".join(lines))
+        users_line.add_class("-said")
+        self.reveal(users_line)
 
     @work(exclusive=True, group="apply", exit_on_error=False, description="proving step 24")
     async def run_action(self) -> None:
@@ -62,7 +65,6 @@ class ProofBox(ActionBox):
         result: ProofResult = await prove(ctx, timeout=self.TIMEOUT, on_progress=self.show_users)
         self.show_users(result.users)
         outcome = VerifyEngine()._record(ctx, result)
-        self.say(format_outcome(outcome))
         fixes = self.query_one("#fixes", Vertical)
         await fixes.remove_children()
         offered: set[str] = set()
@@ -73,6 +75,9 @@ class ProofBox(ActionBox):
                 offered.add(diagnosis.fix_step)
                 label = f"Go to step {diagnosis.fix_step}"
                 await fixes.mount(Button(label, name=diagnosis.fix_step, compact=True))
+        self.say(format_outcome(outcome, ["24"]))
+        if result.diagnoses:
+            self.reveal(fixes)
         self.post_message(ActionDone("verify", result.ok))
 
     @on(Button.Pressed, "#fixes Button")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.containers import Vertical
+from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from screens.widgets.action_box import ActionBox
 from screens.widgets.action_text import format_outcome
@@ -13,33 +13,50 @@ from screens.widgets.messages import ActionDone
 
 
 class SignInBox(ActionBox):
-    """Step 1: the credentials, stored in the keyring, then checked with read calls."""
+    """Enter saves what was typed (if anything) and checks it with read-only calls. A token
+    that is already stored is kept, so a check that failed because the network was down is
+    simply tried again."""
+
+    main_label = "Save and check"
 
     def compose(self) -> ComposeResult:
         settings = self.wizard.session.state.settings
-        yield Static("Give the wizard API access to this Okta org", classes="box-title")
         with RadioSet(id="auth-method", compact=True):
             yield RadioButton("API token", value=settings.auth_method != "oauth", id="auth-token")
             yield RadioButton("OAuth service app", value=settings.auth_method == "oauth", id="auth-oauth")
         with Vertical(id="token-fields", classes="field"):
             yield Input(
                 password=True,
-                placeholder="API token (Security › API › Tokens) — hidden, goes to the keyring",
+                placeholder=self._token_placeholder(),
                 id="okta-token",
                 value=self.wizard.demo_prefill("okta_token"),
                 compact=True,
+                select_on_focus=False,
             )
         with Vertical(id="oauth-fields", classes="field"):
             yield Input(
-                value=settings.oauth_client_id or "", placeholder="client ID", id="client-id", compact=True
+                value=settings.oauth_client_id or "",
+                placeholder="client ID",
+                id="client-id",
+                compact=True,
+                select_on_focus=False,
             )
             yield Input(placeholder="path to the private key (PEM)", id="key-path", compact=True)
-        with Horizontal():
-            yield Button("Save and check (r)", id="run-action", variant="primary", compact=True)
         yield Static("", classes="result")
+
+    def _token_placeholder(self) -> str:
+        where = "kept in memory for this run only" if self._memory_only() else "goes to the OS keyring"
+        return f"API token (Security › API › Tokens): hidden, {where}"
+
+    def _memory_only(self) -> bool:
+        probe = self.wizard.keyring_probe
+        return self.wizard.demo is not None or (probe is not None and probe.state == "unavailable")
 
     def on_mount(self) -> None:
         self._show_fields()
+
+    def main(self) -> None:
+        self.run_action()
 
     def _oauth(self) -> bool:
         return self.query_one("#auth-oauth", RadioButton).value
@@ -51,8 +68,7 @@ class SignInBox(ActionBox):
         self.query_one("#oauth-fields").display = oauth
 
     @on(Input.Submitted)
-    @on(Button.Pressed, "#run-action")
-    def _go(self, event: Input.Submitted | Button.Pressed) -> None:
+    def _go(self, event: Input.Submitted) -> None:
         event.stop()
         self.run_action()
 
@@ -73,7 +89,7 @@ class SignInBox(ActionBox):
                 client_id = self.query_one("#client-id", Input).value.strip()
                 key_path = self.query_one("#key-path", Input).value.strip()
                 if not client_id:
-                    self.say("[red]Enter the service app's client ID.[/red]")
+                    self.ask_for(self.query_one("#client-id", Input), "Enter the service app's client ID.")
                     return
                 if key_path:
                     try:
@@ -93,6 +109,11 @@ class SignInBox(ActionBox):
                         app.secrets.put, app.org.host, Purpose.OKTA_API_TOKEN, SecretStr(token)
                     )
                     field.value = ""
+                else:
+                    stored = await asyncio.to_thread(app.secrets.get, app.org.host, Purpose.OKTA_API_TOKEN)
+                    if stored is None:
+                        self.ask_for(field, "Paste an Okta API token into the field, then press Enter.")
+                        return
                 app.session.update_settings(auth_method="api_token")
         except SecretStoreError as exc:
             self.say(f"[red]{exc}[/red]")
@@ -103,5 +124,14 @@ class SignInBox(ActionBox):
             return
         self.say("Checking the credentials with read-only calls…")
         outcome = await engine_for("okta-sign-in").apply(ctx, {})
-        self.say(format_outcome(outcome))
+        text = format_outcome(outcome, ["1"])
+        if not outcome.ok and not self._oauth():
+            self.query_one(
+                "#okta-token", Input
+            ).placeholder = "the token is kept: press Enter to check it again, or paste a new one"
+            text += (
+                "\nThe token you gave is kept: if the network was the problem, press Enter to "
+                "check again. If Okta refused it, paste a new one."
+            )
+        self.say(text)
         self.post_message(ActionDone("okta-sign-in", outcome.ok))

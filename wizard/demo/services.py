@@ -195,7 +195,7 @@ class DemoServices:
         self.okta_simulator = OktaSimulator(subdomain=DEMO_SUBDOMAIN, port=ports[0], **sim_options)
         self.console = DemoConsole(self.okta_simulator)
         self.keyring = MemoryKeyring()
-        self.secrets = SecretStore(backend=self.keyring)
+        self.secrets = SecretStore(backend=self.keyring, ephemeral=True)
         self._own_state_dir = state_dir is None
         self.state_dir = state_dir or Path(tempfile.mkdtemp(prefix="okta-kandji-setup-demo-"))
         self.state = StateStore(self.state_dir)

@@ -220,7 +220,9 @@ class TestUserEngine:
                     )
                 user = await ctx.okta.create_user(_profile(inputs, login), password, [group_id])
                 created = True
-                messages.append(f"Created {login}, active, in the group, with the password you set.")
+                messages.append(
+                    f"Created {login}, active, in the group; the password was sent to Okta once, not saved."
+                )
             else:
                 messages.append(f"{login} already exists in Okta; their password was left as it is.")
             if not created:  # a new person joined the group in the create itself (groupIds)

@@ -1,28 +1,29 @@
-"""Steps B.1–B.2 for the headless commands and the demo: Kandji's URL and token.
+"""Steps B.1–B.2: Kandji's URL and token, for the TUI and the headless commands alike.
 
-The TUI has its own screens for these (screens/kandji_steps.py); the evidence written here
-uses the same keys (`kandji_preflight`, `stored_in`).
+The TUI watches the pre-flight check by check through `on_check`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import SecretStr
 
 from wizard.engine.context import EngineContext, kandji_token, record_action
 from wizard.engine.model import Outcome, Plan, PlannedCall
+from wizard.kandji.checks import CheckResult
 from wizard.kandji.preflight import run_preflight
 from wizard.kandji.tokens import TokenInputError, clean_bearer_token
-from wizard.kandji.urls import KandjiUrlError, parse_kandji_url
+from wizard.kandji.urls import KandjiUrlError, UnknownKandjiHost, parse_kandji_url
 from wizard.secrets import Purpose, SecretStoreError
 from wizard.state import StepStatus
 
 
 class KandjiEngine:
-    """B.1: the SCIM base URL Kandji shows. Inputs: `base_url`, `allow_unknown_host`."""
+    """B.1: the SCIM base URL Kandji shows. Inputs: `base_url`, `allow_unknown_host`,
+    `allow_insecure_loopback`."""
 
     key = "kandji"
 
@@ -34,11 +35,16 @@ class KandjiEngine:
         try:
             url = parse_kandji_url(
                 text,
-                allow_insecure_loopback=ctx.org.is_loopback,
+                # A loopback Kandji (tests, the demo) only where the caller allows it.
+                allow_insecure_loopback=ctx.org.is_loopback or bool(inputs.get("allow_insecure_loopback")),
                 allow_unknown_host=bool(inputs.get("allow_unknown_host")),
             )
+        except UnknownKandjiHost as exc:
+            # Evidence the TUI turns into a "this is my Kandji host" confirmation.
+            return Outcome(False, evidence={"unknown_host": True}, messages=[str(exc)], fix_step="B.1")
         except KandjiUrlError as exc:
-            return Outcome(False, messages=[str(exc)], fix_step="B.1")
+            hint = f" Did you mean: {exc.suggestion}" if exc.suggestion else ""
+            return Outcome(False, messages=[f"{exc}{hint}"], fix_step="B.1")
         ctx.kandji_url = url
         if url.base_url != ctx.settings.kandji_base_url:
             ctx.session.update_settings(kandji_base_url=url.base_url)
@@ -78,7 +84,14 @@ class KandjiTokenEngine:
             ["The token is then kept in the OS keyring, never in a file."],
         )
 
-    async def apply(self, ctx: EngineContext, inputs: Mapping[str, Any]) -> Outcome:
+    async def apply(
+        self,
+        ctx: EngineContext,
+        inputs: Mapping[str, Any],
+        *,
+        on_check: Callable[[CheckResult], None] | None = None,
+    ) -> Outcome:
+        """`on_check` sees each pre-flight check as it completes (the TUI's live rows)."""
         if ctx.kandji_url is None:
             return Outcome(
                 False, messages=["Paste the Kandji SCIM base URL first (step B.1)."], fix_step="B.1"
@@ -99,7 +112,7 @@ class KandjiTokenEngine:
             if stored is None:
                 return Outcome(False, messages=["Paste the Kandji token (step B.2)."], fix_step="B.2")
             token = stored
-        report = await run_preflight(ctx.kandji_url, token)
+        report = await run_preflight(ctx.kandji_url, token, on_result=on_check)
         if not report.ok and not inputs.get("keep_despite_failure"):
             first = report.failures[0] if report.failures else None
             detail = (
@@ -125,11 +138,16 @@ class KandjiTokenEngine:
         }
         if not report.ok:
             ctx.session.update_settings(token_kept_despite_failed_preflight=True)
+        if memory != ctx.settings.secrets_memory_only:
+            ctx.session.update_settings(secrets_memory_only=memory)
         record_action(ctx, self.key, StepStatus.DONE, evidence)
         if memory:
             # Say it where the admin looks: the next run will not find the token.
             probe = await asyncio.to_thread(ctx.secrets.probe)
-            notes = [*notes, f"{probe.reason} {probe.remedy}".strip()]
+            if probe.state != "ok":
+                notes = [*notes, f"{probe.reason} {probe.remedy}".strip()]
+            else:  # a store that is in memory by design (the demo's)
+                notes = [*notes, "The token is kept in memory for this run only."]
         return Outcome(True, evidence=evidence, messages=[report.summary], warnings=notes)
 
     async def verify(self, ctx: EngineContext) -> Outcome:

@@ -24,7 +24,7 @@ OKTA_DOMAINS: tuple[str, ...] = (
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_PLACEHOLDER = re.compile(r"[{}<>]|\$\{|your-?okta-?domain|yourorg|example\.", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"[{}<>]|\$\{|your-?okta-?domain|your-?org|example\.", re.IGNORECASE)
 
 
 class OrgUrlError(ValueError):
