@@ -159,16 +159,8 @@ def make_handler(sim: OktaSimulator) -> type[BaseHTTPRequestHandler]:
             if body:
                 headers["Content-Type"] = "application/json;charset=UTF-8"
             headers["Content-Length"] = str(len(body))
-            try:
-                # send_response() would add a second Date from the real clock; ours is the sim clock.
-                self.send_response_only(reply.status)
-                for name, value in headers.items():
-                    for line in value if isinstance(value, list) else [value]:
-                        self.send_header(name, line)
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client gave up (e.g. its timeout fired)
+            # Recorded before the reply goes out: a test reads the exchanges as soon as its call
+            # returns, and a record made after the write raced it on a loaded machine.
             sim.record(
                 Exchange(
                     method,
@@ -180,6 +172,16 @@ def make_handler(sim: OktaSimulator) -> type[BaseHTTPRequestHandler]:
                     body,
                 )
             )
+            try:
+                # send_response() would add a second Date from the real clock; ours is the sim clock.
+                self.send_response_only(reply.status)
+                for name, value in headers.items():
+                    for line in value if isinstance(value, list) else [value]:
+                        self.send_header(name, line)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (e.g. its timeout fired)
 
     return Handler
 
