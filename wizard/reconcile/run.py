@@ -66,35 +66,6 @@ async def reconcile(
 ) -> ReconcileResult:
     """Compare, journaling each finished page; on Ctrl+C, a crash or a cancelled worker the
     journal keeps what was read and the next run with the same identity resumes from it."""
-    try:
-        return await _reconcile(
-            okta,
-            pager,
-            app_id,
-            writer,
-            since=since,
-            journal=journal,
-            on_progress=on_progress,
-            clock=clock,
-            okta_page_limit=okta_page_limit,
-        )
-    finally:
-        if journal is not None:
-            journal.close()
-
-
-async def _reconcile(
-    okta: OktaClient,
-    pager: ScimUserPager,
-    app_id: str,
-    writer: RowWriter,
-    *,
-    since: datetime,
-    journal: Journal | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    okta_page_limit: int = APP_USERS_PAGE_LIMIT,
-) -> ReconcileResult:
     started = clock()
     okta_calls_before = len(okta.call_log)
     scim_calls_before = pager.calls
@@ -128,51 +99,55 @@ async def _reconcile(
         progress.kandji_read += len(entries)
         comparer.add_kandji(entries)
 
-    kandji_pages: AsyncIterator[ScimPage] | None = None
-    if resume.kandji_next is not None:
-        kandji_pages = pager.pages(resume.kandji_next, resume.kandji_count).__aiter__()
-        if not resume.kandji_started:
-            report("kandji-probe")
-            first = await anext(kandji_pages, None)
-            if first is not None:
-                record_kandji(first)
-                if first.next_index is None:
+    try:
+        kandji_pages: AsyncIterator[ScimPage] | None = None
+        if resume.kandji_next is not None:
+            kandji_pages = pager.pages(resume.kandji_next, resume.kandji_count).__aiter__()
+            if not resume.kandji_started:
+                report("kandji-probe")
+                first = await anext(kandji_pages, None)
+                if first is not None:
+                    record_kandji(first)
+                    if first.next_index is None:
+                        kandji_pages = None
+                else:
                     kandji_pages = None
-            else:
-                kandji_pages = None
-    if not resume.okta_done:
-        report("okta")
-        async for page in okta.app_user_pages(app_id, limit=okta_page_limit, resume_url=resume.okta_next):
-            entries = [okta_entry(u) for u in page.items]
-            if journal is not None:
-                journal.write({"kind": "okta", "next": page.next_url, "users": entries})
-            comparer.add_okta(entries)
-            progress.okta_read += len(entries)
+        if not resume.okta_done:
             report("okta")
-    progress.okta_total = progress.okta_read
-    comparer.finish_okta()
-    if kandji_pages is not None:
-        report("kandji")
-        async for page in kandji_pages:
-            record_kandji(page)
+            async for page in okta.app_user_pages(app_id, limit=okta_page_limit, resume_url=resume.okta_next):
+                entries = [okta_entry(u) for u in page.items]
+                if journal is not None:
+                    journal.write({"kind": "okta", "next": page.next_url, "users": entries})
+                comparer.add_okta(entries)
+                progress.okta_read += len(entries)
+                report("okta")
+        progress.okta_total = progress.okta_read
+        comparer.finish_okta()
+        if kandji_pages is not None:
             report("kandji")
-    report("reasons")
-    reasons, warnings = await _reasons(okta, app_id, since, comparer.missing_ids())
-    summary = comparer.finish(reasons)
-    writer.finish(summary, {"app_id": app_id, "since": since.isoformat()})
-    if journal is not None:
-        journal.write({"kind": "finished"})
-        journal.discard()
-    report("done")
-    return ReconcileResult(
-        summary,
-        len(okta.call_log) - okta_calls_before,
-        pager.calls - scim_calls_before,
-        resume.pages,
-        clock() - started,
-        not warnings,
-        warnings,
-    )
+            async for page in kandji_pages:
+                record_kandji(page)
+                report("kandji")
+        report("reasons")
+        reasons, warnings = await _reasons(okta, app_id, since, comparer.missing_ids())
+        summary = comparer.finish(reasons)
+        writer.finish(summary, {"app_id": app_id, "since": since.isoformat()})
+        if journal is not None:
+            journal.write({"kind": "finished"})
+            journal.discard()
+        report("done")
+        return ReconcileResult(
+            summary,
+            len(okta.call_log) - okta_calls_before,
+            pager.calls - scim_calls_before,
+            resume.pages,
+            clock() - started,
+            not warnings,
+            warnings,
+        )
+    finally:
+        if journal is not None:
+            journal.close()
 
 
 def _replay(journal: Journal, comparer: Comparer, progress: Progress) -> _Resume:
