@@ -147,9 +147,12 @@ async def _real_target(
             saved = find_tenant(org.host).read()
         except TenantNotFound:
             saved = None
-        settings = SetupSettings(
-            auth_method="oauth" if args.client_id else "api_token", oauth_client_id=args.client_id
-        )
+        if saved is not None and not args.client_id:
+            settings = saved.settings  # how this org signs in was recorded by the setup
+        else:
+            settings = SetupSettings(
+                auth_method="oauth" if args.client_id else "api_token", oauth_client_id=args.client_id
+            )
     else:
         try:
             ref = find_tenant(args.tenant)
