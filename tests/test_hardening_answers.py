@@ -367,3 +367,18 @@ async def test_the_oauth_token_endpoint_answering_like_no_okta_says_what_it_was(
                 await okta.get_org()
     assert type(info.value).__name__ == expected, repr(info.value)
     assert info.value.operation == "oauth_token"
+
+
+def test_verify_names_a_redirect_instead_of_saying_the_steps_no_longer_hold(
+    cli, sim_setup, demo_services, tmp_path
+) -> None:
+    FIGURES.add(HOSTILE_ANSWERS)
+    with H.HostileOkta(demo_services.org_url) as hostile:
+        config = _config(tmp_path, demo_services, hostile.url)
+        assert _apply(cli, config).code == Exit.CONSOLE_STEP_9
+        hostile.add("GET", r"/api/v1/.*", H.redirect)
+        result = cli("verify")
+    assert_no_traceback(result.out + result.err)
+    closing = _closing(result)
+    assert result.code == Exit.BAD_ANSWER, result.out + result.err
+    assert "because Okta answered with a redirect (HTTP 302) to https://login.portal" in closing, closing

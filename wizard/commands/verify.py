@@ -62,6 +62,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _verify(args: argparse.Namespace, out: Out) -> int:
+    from wizard.commands.causes import cause_of, unusable
     from wizard.commands.common import demo_gone, tenant_context
     from wizard.commands.planning import action_order, action_status
     from wizard.commands.secret_input import gather
@@ -107,6 +108,7 @@ async def _verify(args: argparse.Namespace, out: Out) -> int:
                 out.say(f"       → fix at step {outcome.fix_step} (`apply` redoes it)")
         ok = all(check["holds"] is True for check in checks)
         canary = await _canary(ctx, args, out, holds=ok, given=given) if args.canary else None
+        bad_answer = unusable(getattr(ctx.okta, "errors", ()))
     failing = [c["steps"] for c in checks if c["holds"] is False]
     pending = [c["steps"] for c in checks if c["holds"] is None]
     if ok:
@@ -119,6 +121,10 @@ async def _verify(args: argparse.Namespace, out: Out) -> int:
             parts.append("not finished: " + ", ".join(pending))
         message = "Not verified — " + "; ".join(parts) + "."
     code = Exit.OK if ok else Exit.FAILED
+    if not ok and bad_answer is not None:
+        # Checks that failed because something other than Okta answered say so, not "no longer holds".
+        code = Exit.BAD_ANSWER
+        message = f"{message.rstrip('.')}, because {cause_of(bad_answer, ref.host)} (exit 8)."
     if canary is not None:
         message += " " + canary.message
         if not canary.ok and code == Exit.OK:
