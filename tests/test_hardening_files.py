@@ -53,8 +53,19 @@ def _make_foreign(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make `path` another user's file: chown when we may, else make the store see another uid."""
     if os.geteuid() == 0:
         os.chown(path, 65534, 65534)
-    else:  # pragma: no cover - CI may not run as root
-        monkeypatch.setattr("wizard.state._uid", lambda: os.geteuid() + 1)
+        return
+    import wizard.state
+
+    judge = wizard.state._judge
+
+    def as_if_foreign(seen: Path, info: os.stat_result) -> None:
+        if Path(seen) == path:
+            fields = list(info[:10])
+            fields[4] = os.geteuid() + 1  # st_uid
+            info = os.stat_result(fields)
+        judge(seen, info)
+
+    monkeypatch.setattr(wizard.state, "_judge", as_if_foreign)
 
 
 # -- links planted where a run writes: the run stops naming the path; nothing is written through --
