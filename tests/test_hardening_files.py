@@ -339,3 +339,18 @@ def test_a_link_planted_as_the_saved_doctor_report_is_refused_by_the_bundle(
     assert_no_traceback(result.out + result.err)
     assert result.code == Exit.FAILED and "symbolic link" in result.err, result.err
     assert not (tmp_path / "bundle.zip").exists() and victim.untouched()
+
+
+def test_a_progress_file_readable_by_others_is_made_private_and_the_run_says_so(
+    cli, sim_setup, demo_services
+) -> None:
+    FIGURES.add(HOSTILE_FILES)
+    assert apply(cli, sim_setup).code == Exit.CONSOLE_STEP_9
+    state = _root() / f"{_stem(demo_services)}.json"
+    state.chmod(0o644)
+
+    again = apply(cli, sim_setup)
+
+    assert again.code == Exit.CONSOLE_STEP_9
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    assert f"{state} was readable by other users (mode 0644); it is now 0600" in again.out, again.out
