@@ -2,9 +2,10 @@
 bare Textual app composed of the same widget types. Runs alternate so that machine noise
 hits both alike; prints medians on one line: `wizard=…s bare=…s ratio=…`.
 
-"Ready" is Textual's app-ready moment: the start screen is composed, mounted and painted,
-with the cursor in the org URL field. The list of saved setups fills in just after, from a
-thread that loads the pydantic state models, so that import never delays the first frame.
+"Ready" is Textual's app-ready moment: the start screen (the app's default screen, as the bare
+app's widgets are on its own) is composed and mounted, with the cursor in the org URL field.
+The list of saved setups fills in just after, from a thread that loads the pydantic state
+models, and the step catalog is read when a setup opens, so neither delays the first frame.
 
     python benchmarks/startup.py [--runs N]
 """
@@ -68,7 +69,7 @@ def once(code: str, env: dict[str, str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         env = dict(

@@ -49,11 +49,15 @@ class WizardApp(App[None]):
         self._store = store or (demo.state if demo is not None else None)
         self._secrets = secrets or (demo.secrets if demo is not None else None)
         self.engine = EngineLink(self)
-        self.catalog: Catalog = load_catalog()
         self.session: TenantSession | None = None  # type: ignore[assignment]
         self.org: OrgUrl | None = None  # type: ignore[assignment]
         self.keyring_probe: KeyringProbe | None = None
         self.farewell = ""  # printed on the terminal once the app has closed
+
+    @property
+    def catalog(self) -> Catalog:
+        """The step catalog (steps.toml), read when a setup opens rather than before the first frame."""
+        return load_catalog()
 
     # Heavy modules (pydantic models, keyring backends) load after the first screen shows.
     @property
@@ -72,8 +76,10 @@ class WizardApp(App[None]):
             self._secrets = SecretStore()
         return self._secrets
 
-    def on_mount(self) -> None:
-        self.push_screen(StartScreen())
+    def get_default_screen(self) -> StartScreen:
+        # The start screen is the app's own first screen, not one pushed over a blank default:
+        # the first frame then composes and paints one screen, not two (benchmarks/startup.py).
+        return StartScreen()
 
     @work(thread=True, group="keyring", exit_on_error=False, description="probing the OS keyring")
     def probe_keyring(self) -> None:
@@ -130,7 +136,10 @@ class WizardApp(App[None]):
             self.probe_keyring()  # once, when a tenant first needs secrets
         if session.moved_aside is not None:
             self.notify(session.moved_aside.reason, severity="warning", timeout=10)
-        self.switch_screen(StepScreen())
+        if len(self.screen_stack) == 1:  # the first start screen stays at the bottom
+            self.push_screen(StepScreen())
+        else:
+            self.switch_screen(StepScreen())
 
     # --- secrets ------------------------------------------------------------------------
     def _kandji_purpose(self):  # noqa: ANN202 - the enum import stays lazy
