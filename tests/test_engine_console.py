@@ -93,6 +93,22 @@ async def test_to_app_is_read_from_user_provisioning_capabilities(engine_ctx, de
     assert (await engine.apply(ctx, {})).ok  # everything detected: no confirmation needed
 
 
+async def test_to_app_as_recorded_with_update_disabled_can_be_confirmed(engine_ctx, demo_services) -> None:
+    """The recorded USER_PROVISIONING answer has `update.profile` DISABLED: the admin's word
+    carries step 12 (it used to stop there for good), and the evidence says whose word it is."""
+    ctx, demo = engine_ctx, demo_services
+    await run_until(ctx, demo, "to-app")
+    demo.okta_simulator.set_to_app(app_id(ctx), create=True, update=False, deactivate=True)
+    engine = ENGINES["to-app"]
+    assert (await engine.detect(ctx)).items[ToAppEngine.UPDATE] is False
+    assert not (await engine.apply(ctx, {})).ok
+    outcome = await engine.apply(ctx, {"confirmed": True})
+    assert outcome.ok and "Okta did not report" in outcome.messages[0]
+    said = ctx.session.state.steps["12"].evidence["evidence"]
+    assert said[ToAppEngine.UPDATE] == "confirmed by the admin; Okta did not report it"
+    assert said[ToAppEngine.CREATE] == "detected in Okta"
+
+
 async def test_to_app_falls_back_to_features_naming_the_undetectable(engine_ctx, demo_services) -> None:
     ctx, demo = engine_ctx, demo_services
     await run_until(ctx, demo, "to-app")
