@@ -354,3 +354,25 @@ def test_a_progress_file_readable_by_others_is_made_private_and_the_run_says_so(
     assert again.code == Exit.CONSOLE_STEP_9
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
     assert f"{state} was readable by other users (mode 0644); it is now 0600" in again.out, again.out
+
+
+@pytest.mark.parametrize("case", ["JSON nested 200,000 deep", "a real progress file padded to 11 MB"])
+def test_a_progress_file_no_wizard_wrote_is_moved_aside_in_one_sentence(
+    case: str, cli, sim_setup, demo_services
+) -> None:
+    FIGURES.add(HOSTILE_FILES)
+    assert apply(cli, sim_setup).code == Exit.CONSOLE_STEP_9
+    state = _root() / f"{_stem(demo_services)}.json"
+    if case.startswith("JSON nested"):
+        content = b"[" * 200_000 + b"]" * 200_000
+    else:  # still valid JSON: whitespace may follow the document
+        content = state.read_bytes() + b" " * (11 * 1024 * 1024)
+    state.write_bytes(content)
+
+    listed = cli("status")
+    assert_no_traceback(listed.out + listed.err)
+    result = apply(cli, sim_setup)
+
+    assert result.code == Exit.CONSOLE_STEP_9, result.out + result.err
+    (aside,) = _root().glob("*.corrupt-*.json")
+    assert "could not be read" in listed.out + result.out and aside.read_bytes() == content

@@ -36,6 +36,8 @@ FIRST_STEP = "B.1"
 PRODUCT = "okta-kandji-setup"
 
 _FILE_MODE = 0o600
+# A progress file is a few KB; one past this is not ours to read whole (it is moved aside).
+MAX_STATE_BYTES = 10 * 1024 * 1024
 _DIR_MODE = 0o700
 _ASIDE_NAME = re.compile(r"\.(?:corrupt|newer)-\d{8}T\d{6}Z(?:-\d+)?\.json$")
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^a-z0-9.-]")
@@ -270,12 +272,17 @@ class _Unreadable(Exception):
 
 
 def _parse(raw: bytes, org_host: str | None) -> TenantState:
+    if len(raw) > MAX_STATE_BYTES:
+        size = MAX_STATE_BYTES // (1024 * 1024)
+        raise _Unreadable(f"it is larger than {size} MB, far more than any progress file")
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise _Unreadable("it is not text") from None
     except json.JSONDecodeError as exc:
         raise _Unreadable(f"it is not valid JSON ({exc.msg}, line {exc.lineno}), perhaps cut short") from None
+    except RecursionError:
+        raise _Unreadable("its JSON is nested too deeply to read") from None
     if not isinstance(data, dict):
         raise _Unreadable("it does not hold a progress document")
     version = data.get("schema_version", 0)
@@ -368,11 +375,12 @@ def open_private(path: Path, flags: int = os.O_RDONLY) -> int:
     return fd
 
 
-def read_private(path: Path) -> bytes:
-    """A file's bytes, refusing links and files that are not ours (FileNotFoundError if absent)."""
+def read_private(path: Path, limit: int | None = None) -> bytes:
+    """A file's bytes, refusing links and files that are not ours (FileNotFoundError if absent).
+    With `limit`, at most limit + 1 bytes are read: more than `limit` means "too large"."""
     fd = open_private(path)
     with os.fdopen(fd, "rb") as handle:
-        return handle.read()
+        return handle.read() if limit is None else handle.read(limit + 1)
 
 
 def write_private(path: Path, payload: bytes) -> None:
@@ -467,7 +475,7 @@ def _read_holder(lock_path: Path) -> tuple[int, str]:
     wait briefly if the file is still empty."""
     for _ in range(10):
         try:
-            text = read_private(lock_path).decode("utf-8", errors="replace")
+            text = read_private(lock_path, 4096).decode("utf-8", errors="replace")
         except (OSError, UnsafeFile):
             text = ""
         first, _, rest = text.partition("\n")
@@ -744,7 +752,7 @@ class StateStore:
                     os.fchmod(fd, _FILE_MODE)
                     self._notice(f"{path} was readable by other users (mode {mode:04o}); it is now 0600.")
             try:
-                raw = handle.read()
+                raw = handle.read(MAX_STATE_BYTES + 1)
             except OSError as exc:
                 raise StateError(
                     f"Could not read {path} ({exc.strerror or exc}). Check its permissions."
@@ -780,7 +788,7 @@ class StateStore:
             if path.name.startswith(".") or _ASIDE_NAME.search(path.name):
                 continue
             try:
-                state = _parse(read_private(path), None)
+                state = _parse(read_private(path, MAX_STATE_BYTES), None)
             except FileNotFoundError:
                 continue
             except (_Unreadable, _NewerVersion, OSError):

@@ -130,7 +130,7 @@ def _bundle(args: argparse.Namespace, out: Out) -> int:
     from wizard.doctor.store import read_report
     from wizard.report import build_report, render_markdown
     from wizard.secrets import SecretStore
-    from wizard.state import read_private, safe_filename, write_output
+    from wizard.state import MAX_STATE_BYTES, read_private, safe_filename, write_output
 
     try:
         ref = find_tenant(args.tenant)
@@ -144,7 +144,8 @@ def _bundle(args: argparse.Namespace, out: Out) -> int:
     raw_parts: dict[str, str] = {}
     if ref.path.exists():
         try:
-            raw_parts["state.json"] = read_private(ref.path).decode("utf-8", errors="replace")
+            raw = read_private(ref.path, MAX_STATE_BYTES)
+            raw_parts["state.json"] = raw.decode("utf-8", errors="replace")
         except OSError as exc:
             out.error(f"could not read {ref.path} ({exc.strerror or exc}).")
             return int(Exit.FAILED)

@@ -43,11 +43,11 @@ class TenantRef:
 
     def read(self) -> TenantState:
         """A read-only snapshot of the saved progress (no lock taken, nothing written)."""
-        from wizard.state import parse_document, read_private
+        from wizard.state import MAX_STATE_BYTES, parse_document, read_private
 
         try:
             # Through the store's parser: a file from an older version is migrated, not refused.
-            return parse_document(read_private(self.path))
+            return parse_document(read_private(self.path, MAX_STATE_BYTES))
         except FileNotFoundError:
             raise TenantNotFound(f"No progress is saved for {self.label}.") from None
         except (OSError, ValueError) as exc:
