@@ -15,6 +15,7 @@ from wizard import redact
 from wizard.state import StateStore, read_private, safe_filename, write_private
 
 KEEP_LINES = 5000
+MAX_BYTES = 8 * 1024 * 1024  # KEEP_LINES lines are ~1.5 MB; a bigger file is read no further
 
 
 def log_path(store: StateStore, host: str) -> Path:
@@ -58,10 +59,12 @@ def append(store: StateStore, host: str, command: str, records: Iterable[Any]) -
 
 def read_lines(path: Path) -> list[str]:
     try:
-        text = read_private(path).decode("utf-8", errors="replace")
+        raw = read_private(path, MAX_BYTES)
     except FileNotFoundError:
         return []
-    return [line for line in text.splitlines() if line.strip()]
+    if len(raw) > MAX_BYTES:  # not one this module wrote (it keeps ~1.5 MB): keep what was read
+        raw = raw[: raw.rfind(b"\n", 0, MAX_BYTES) + 1]
+    return [line for line in raw.decode("utf-8", errors="replace").splitlines() if line.strip()]
 
 
 def remove(store: StateStore, host: str) -> bool:
