@@ -65,6 +65,25 @@ async def engine_ctx(demo_services):
         yield ctx
 
 
+# The longest files start first, so that under xdist no worker is left running one of them
+# alone at the end while the other has nothing to do. Each file's tests stay together, in order.
+SLOW_FIRST = (
+    "test_ui_walkthrough.py",
+    "test_ui_demo_snapshots.py",
+    "test_ui_demo.py",
+    "test_hardening_crash.py",
+    "test_ui_at_80x24.py",
+    "test_ui_day_two.py",
+    "test_hardening_faults.py",
+    "test_ui_snapshots.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    rank = {name: position for position, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
+
+
 FIGURES_KEY = "reliability_figures"
 
 
