@@ -105,7 +105,7 @@ class WizardApp(App[None]):
 
     # --- tenants ------------------------------------------------------------------------
     @work(thread=True, group="state", exclusive=True, exit_on_error=False, description="opening setup")
-    def open_tenant(self, org: OrgUrl) -> None:
+    def open_tenant(self, org: OrgUrl, then: str | None = None) -> None:
         from wizard.state import StateError
 
         try:
@@ -113,7 +113,7 @@ class WizardApp(App[None]):
         except StateError as exc:
             self.call_from_thread(self._open_failed, str(exc))
             return
-        self.call_from_thread(self._enter, org, session)
+        self.call_from_thread(self._enter, org, session, then)
 
     def _open_failed(self, message: str) -> None:
         if isinstance(self.screen, StartScreen):
@@ -128,7 +128,7 @@ class WizardApp(App[None]):
         self.org = None
         self.switch_screen(StartScreen())
 
-    def _enter(self, org: OrgUrl, session: TenantSession) -> None:
+    def _enter(self, org: OrgUrl, session: TenantSession, then: str | None = None) -> None:
         from screens.step_screen import StepScreen
 
         self.org, self.session = org, session
@@ -140,6 +140,10 @@ class WizardApp(App[None]):
             self.push_screen(StepScreen())
         else:
             self.switch_screen(StepScreen())
+        if then == "rotate-token":  # from the start screen's "Rotate the Kandji token" (issue 14)
+            from screens.rotate_screen import RotateTokenScreen
+
+            self.push_screen(RotateTokenScreen())
 
     # --- secrets ------------------------------------------------------------------------
     def _kandji_purpose(self):  # noqa: ANN202 - the enum import stays lazy

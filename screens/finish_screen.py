@@ -23,6 +23,7 @@ class FinishScreen(WizardScreen):
 
     BINDINGS = [
         Binding("escape,b", "back", "Back to the steps", id="finish-back"),
+        Binding("p", "prove", "Prove delivery", id="finish-prove"),
         Binding("pagedown", "scroll('page_down')", show=False, id="finish-page-down"),
         Binding("pageup", "scroll('page_up')", show=False, id="finish-page-up"),
         Binding("down", "scroll('down')", show=False, id="finish-down"),
@@ -39,6 +40,7 @@ class FinishScreen(WizardScreen):
             with Horizontal(id="finish-nav"):
                 yield Button("◀ Back", id="back-to-steps", compact=True)
                 yield Button(self._forget_label(), id="forget-token", compact=True)
+                yield Button("Prove delivery now", id="prove-now", compact=True)
                 yield Static("", classes="spacer")
                 yield Button("Quit ⏎", id="quit", variant="primary", compact=True)
         yield Footer()
@@ -97,6 +99,13 @@ class FinishScreen(WizardScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    @on(Button.Pressed, "#prove-now")
+    def action_prove(self) -> None:
+        """The canary (issue 14): a change Okta must push, seen arriving in Kandji."""
+        from screens.canary_screen import CanaryScreen
+
+        self.app.push_screen(CanaryScreen())
 
     @on(Button.Pressed, "#back-to-steps")
     def _back(self) -> None:

@@ -36,6 +36,7 @@ class StartScreen(WizardScreen):
             yield Static("Looking for saved setups…", id="tenants-empty")
             yield OptionList(id="tenants")
             yield Static("", id="moved-aside", classes="warning")
+            yield Button("Rotate the Kandji token of the highlighted setup", id="rotate-token", compact=True)
             yield Label("New setup", classes="section")
             with Vertical(id="new-setup"):
                 yield Static("Your Okta org URL, like https://yourcompany.okta.com (not the -admin one):")
@@ -54,6 +55,7 @@ class StartScreen(WizardScreen):
         self.query_one("#confirm-custom", Checkbox).display = False
         # Focus on the button, never in the field: a stray key must not edit the URL.
         self.query_one("#start-new", Button).focus()
+        self.query_one("#rotate-token", Button).display = False
         if self.wizard.initial_org_url:
             self.query_one("#org-url", Input).value = self.wizard.initial_org_url
         self.call_after_refresh(self.load_tenants)  # first frame before the pydantic import
@@ -96,6 +98,9 @@ class StartScreen(WizardScreen):
                 )
             listing.highlighted = 0
             listing.focus()  # Enter resumes the newest; Tab reaches the new-setup field
+            # Rotation is for a finished setup: offered when one is listed (issue 14).
+            total = len(self.wizard.catalog.steps)
+            self.query_one("#rotate-token", Button).display = any(t.done_count >= total for t in tenants)
         else:
             empty.update(empty_text)
         if moved or notices:
@@ -136,6 +141,23 @@ class StartScreen(WizardScreen):
             return
         message.update(f"Opening {org.host}…")
         self.wizard.open_tenant(org)
+
+    @on(Button.Pressed, "#rotate-token")
+    def _rotate(self) -> None:
+        """Open the highlighted finished setup straight into "Rotate the Kandji token"."""
+        listing = self.query_one("#tenants", OptionList)
+        index = listing.highlighted
+        summary = self.tenants[index] if index is not None and index < len(self.tenants) else None
+        message = self.query_one("#org-url-message", Static)
+        if summary is None or summary.done_count < len(self.wizard.catalog.steps):
+            message.update("[yellow]Highlight a finished setup first: rotation needs step 24 done.[/yellow]")
+            return
+        try:
+            org = self._parse(summary.org_url, allow_custom=True)
+        except OrgUrlError as exc:
+            message.update(f"[red]{exc}[/red]")
+            return
+        self.wizard.open_tenant(org, then="rotate-token")
 
     @on(Button.Pressed, "#check-existing")
     def _check_existing(self) -> None:

@@ -99,4 +99,4 @@ def _arrival(value: float | None, *, waited: bool, timed_out: bool) -> str:
         return f"arrived after {seconds(value)}"
     if not waited:
         return "not measured (the change never arrived)"
-    return "did not arrive before the timeout" if timed_out else "did not arrive (stopped early, see below)"
+    return "did not arrive before the timeout" if timed_out else "did not arrive (stopped early: see why)"
