@@ -645,7 +645,8 @@ class Api:
                     "properties": {"userName": attr("Username", required=True, maxLength=100, minLength=1)},
                     "required": ["userName"],
                 },
-                "custom": {"id": "#custom", "type": "object", "properties": custom, "required": []},
+                # No `required` list when nothing is required (recorded).
+                "custom": {"id": "#custom", "type": "object", "properties": custom},
             },
             "properties": {
                 "profile": {"allOf": [{"$ref": "#/definitions/custom"}, {"$ref": "#/definitions/base"}]}

@@ -588,7 +588,9 @@ class Tenant:
             if key in given:
                 app["settings"][key] = given[key]
         if body["signOnMode"] == "SAML_2_0":
-            app["settings"]["signOn"] = {**SAML_SIGN_ON_DEFAULTS, **sign_on}
+            # Okta does not echo the `…Override` fields of a create body (recorded).
+            given = {k: v for k, v in sign_on.items() if not k.endswith("Override")}
+            app["settings"]["signOn"] = {**SAML_SIGN_ON_DEFAULTS, **given}
         if not activate:
             app["status"] = "INACTIVE"
         return app
