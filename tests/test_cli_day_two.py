@@ -158,3 +158,36 @@ def test_canary_needs_a_kandji_token(cli, sim_setup, demo_services, monkeypatch)
     result = cli("canary")
     assert result.code == Exit.CREDENTIALS, result.out + result.err
     assert "no Kandji token is available" in result.out
+
+
+def test_a_canary_cut_short_is_put_back_by_the_next_apply(cli, sim_setup, demo_services) -> None:
+    from datetime import UTC, datetime
+
+    from wizard.commands.tenants import main_store
+    from wizard.state import CanaryChange
+
+    demo = demo_services
+    _finish(cli, sim_setup, demo)
+    tenant = demo.okta_simulator.tenant
+    with tenant.lock:
+        user = tenant.user_by_id_or_login(demo.test_person.login)
+        user["profile"]["title"] = "Canary left behind"  # the change went out, then the run died
+    session = main_store().open(demo.org_url, demo.org.host)
+    try:
+        session.update_day_two(
+            pending_canary=CanaryChange(
+                user_id=user["id"],
+                login=demo.test_person.login,
+                attribute="title",
+                old_value="Engineer",
+                new_value="Canary left behind",
+                started_at=datetime.now(UTC),
+            )
+        )
+    finally:
+        session.close()
+    rerun = apply(cli, sim_setup, "--proof-timeout", "60")
+    assert rerun.code == Exit.OK, rerun.out
+    assert "Earlier canary: the canary of" in rerun.out and "put back to 'Engineer'" in rerun.out
+    with tenant.lock:
+        assert tenant.user_by_id_or_login(demo.test_person.login)["profile"]["title"] == "Engineer"

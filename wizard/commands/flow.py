@@ -113,6 +113,10 @@ async def _run_flow(
                 raised = [e for e in getattr(ctx.okta, "errors", ()) if not any(e is old for old in seen)]
                 code, cause = closing_cause(_exit_for(action, result), raised, ctx.org.host, result.evidence)
                 raise _Stop(code, None, cause)
+            if action == "okta-sign-in" and ctx.session.state.day_two.pending_canary is not None:
+                from wizard.canary import restore_pending  # a canary cut short: put it back first
+
+                out.say(f"  !  Earlier canary: {await restore_pending(ctx)}")
             if action == "okta-sign-in" and resuming:
                 findings = [f.to_dict() for f in await reverify(ctx)]
                 for finding in findings:

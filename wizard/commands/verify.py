@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Re-check each finished step against Okta (and Kandji, when its token is in the "
             "keyring or KANDJI_SCIM_TOKEN): the app, SCIM provisioning, the push actions, the "
             "group, the test person, the assignment, and that the group's members are in "
-            "Kandji. Nothing is changed, not even the saved progress; `apply` redoes what no "
+            "Kandji. Nothing is changed, not even the saved progress (except with --canary, "
+            "whose temporary change is recorded so it can be put back); `apply` redoes what no "
             "longer holds. Exit 0 only when every step is finished and holds."
         ),
         codes=(Exit.FAILED, Exit.NOT_FOUND, Exit.CREDENTIALS, Exit.LOCKED, Exit.BAD_ANSWER),
