@@ -25,7 +25,7 @@ def body(code: str, summary: str, *causes: str) -> dict:
     ("status", "code", "cls", "phrase"),
     [
         (401, "E0000011", E.OktaAuthError, "Security → API → Tokens"),
-        (403, "E0000015", E.OktaFeatureNotEnabledError, "custom SAML 2.0 app"),
+        (401, "E0000015", E.OktaFeatureNotEnabledError, "does not have the feature"),  # recorded as 401
         (429, "E0000047", E.OktaRateLimitError, "rate limit"),
         (404, "E0000007", E.OktaNotFoundError, "no longer exists"),
         (500, "E0000009", E.OktaServerError, "status.okta.com"),
@@ -40,6 +40,11 @@ def test_error_codes_map_to_types_with_remedies(status, code, cls, phrase):
     assert phrase in error.remedy
     assert error.request_id == "req-1" and "req-1" in str(error)
     assert error.status == status and error.error_code == code
+
+
+def test_feature_not_enabled_at_the_app_create_names_the_saml_feature():
+    error = E.error_from_response(401, body("E0000015", "x"), request_id=None, operation="create_saml_app")
+    assert type(error) is E.OktaFeatureNotEnabledError and "custom SAML 2.0 app" in error.remedy
 
 
 def test_permission_error_names_the_scope_and_role_for_the_call():

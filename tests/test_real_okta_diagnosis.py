@@ -57,6 +57,7 @@ def test_missing_okta_rights_at_the_app_create_are_fixed_at_step_1(cli, sim_setu
     line = closing(result)
     assert "fix at step 1" in line and "admin role" in line, line
     assert app_ids(demo_services) == []
+    assert "creating the SAML app (403 E0000006)" in result.out, result.out
 
 
 # -- offline is not a typo ---------------------------------------------------------------------------

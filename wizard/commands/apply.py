@@ -80,7 +80,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="STEP",
-        help="you did this console step (9, 10, 11 or 12) but Okta cannot show all of it; repeatable",
+        help="you did this console step (9, 10, 11 or 12) and Okta does not report (all of) it: "
+        "recorded as confirmed by you, then proved by delivery at step 24; repeatable",
     )
     add_secrets_stdin(parser)
     add_loopback(parser)

@@ -190,13 +190,24 @@ class OktaPermissionError(OktaError):
 
 
 class OktaFeatureNotEnabledError(OktaError):
-    """E0000015: the org lacks the feature (for the wizard: custom SAML app integrations)."""
+    """E0000015: the org lacks the feature (for the wizard: custom SAML app integrations).
+    Real Okta answers it with HTTP 401 (recorded): it is not an expired or refused token."""
 
     default_remedy = (
         "This Okta org does not have the feature needed to create a custom SAML 2.0 app "
         "integration. Ask Okta (or your Okta account team) to enable it; custom SCIM apps also "
         "need Lifecycle Management."
     )
+
+    def __init__(self, summary: str, *, operation: str | None = None, **kwargs: Any) -> None:
+        if operation not in (None, "create_saml_app"):
+            kwargs.setdefault(
+                "remedy",
+                f"Okta answered that this org does not have the feature needed for {describe(operation)} "
+                "(E0000015; the credentials themselves were accepted). Ask Okta or your Okta account "
+                "team to enable it; custom SCIM apps need Lifecycle Management.",
+            )
+        super().__init__(summary, operation=operation, **kwargs)
 
 
 class OktaRateLimitError(OktaError):
