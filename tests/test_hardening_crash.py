@@ -1,5 +1,6 @@
 """SIGKILL `okta-kandji-setup apply` (a real process) at every step boundary and in the middle
-of each write request, then rerun it (issue 7 §2).
+of each write request, then rerun it (issue 7 §2). The processes are forked from a warm
+interpreter (tests/warm_process.py), so they skip the imports, not the run.
 
 The Okta simulator and the SCIM server run in this test process, so the same org outlives the
 killed process; `ConsoleAdmin` plays the admin doing the console steps. After each kill the
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import warm_process
 from tests.hardening_support import (
     CONFIG,
     FIGURES,
@@ -31,6 +33,7 @@ from tests.hardening_support import (
     cli_env,
     objects,
 )
+from tests.warm_process import WarmProcess
 from wizard.catalog import load_catalog
 from wizard.demo.services import DemoServices
 from wizard.state import StateStore
@@ -53,34 +56,19 @@ class Rig:
         )
         self.env = cli_env(demo, root)
 
-    def start(self) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            apply_argv(self.config),
-            env=self.env,
-            cwd=self.root,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    def args(self) -> list[str]:
+        return apply_argv(self.config)[3:]  # after `python -c FAST_CLI`: warm_process caps sleeps too
 
-    def kill(self, process: subprocess.Popen[str]) -> None:
+    def start(self) -> WarmProcess:
+        return WarmProcess(self.args(), env=self.env, cwd=self.root)
+
+    def kill(self, process: WarmProcess) -> None:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
         assert process.returncode == -signal.SIGKILL
-        process.stdout.close()  # type: ignore[union-attr]
-        process.stderr.close()  # type: ignore[union-attr]
 
     def rerun(self) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            apply_argv(self.config),
-            env=self.env,
-            cwd=self.root,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return warm_process.run(self.args(), env=self.env, cwd=self.root, timeout=120)
 
     def state_path(self) -> Path:
         (path,) = (self.root / "state").glob("*.json")
