@@ -469,7 +469,11 @@ class Doctor:
             )
         errors = seen.sync_states.get("ERROR", 0)
         if errors:
-            cause = seen.failures[0][0] if seen.failures else "no System Log failure in the period read"
+            cause = (
+                _okta_voice(seen.failures[0][0])
+                if seen.failures
+                else "no System Log failure in the period read"
+            )
             step = seen.failures[0][2]["diagnosis"].fix_step if seen.failures else "24"
             self.find(
                 check,
