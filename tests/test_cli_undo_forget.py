@@ -102,6 +102,9 @@ def test_forget_deletes_progress_call_log_and_keyring_entries(cli, sim_setup, de
     call_log = state_file.with_name(state_file.name.replace(".json", ".calls.jsonl"))
     assert state_file.exists() and call_log.exists()
     assert SecretStore().get(demo.org.host, Purpose.KANDJI_SCIM_TOKEN) is not None  # stored at B.2
+    assert cli("doctor").code == 1  # SCIM is not on yet: findings, and a report kept for support
+    report = state_file.parent / "doctor" / "127.0.0.1.json"
+    assert report.is_file()
 
     refused = cli("forget")
     assert refused.code == Exit.CANCELLED and state_file.exists()
@@ -110,8 +113,13 @@ def test_forget_deletes_progress_call_log_and_keyring_entries(cli, sim_setup, de
     result = cli("forget", "--yes", "--json")
     assert result.code == 0, result.err
     removed = json.loads(result.out)["removed"]
-    assert removed == {"state": True, "call_log": True, "keyring": ["kandji-scim-token"]}
-    assert not state_file.exists() and not call_log.exists()
+    assert removed == {
+        "state": True,
+        "call_log": True,
+        "doctor_reconcile": [str(report)],
+        "keyring": ["kandji-scim-token"],
+    }
+    assert not state_file.exists() and not call_log.exists() and not report.exists()
     assert SecretStore().get(demo.org.host, Purpose.KANDJI_SCIM_TOKEN) is None
     assert json.loads(cli("status", "--json").out)["tenants"] == []
     assert len(app_ids(demo)) == 1  # Okta untouched

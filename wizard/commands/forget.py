@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="delete a setup's saved progress and its keyring entries (asks first)",
         description=(
             "Forget a setup on this machine: its progress file (and any copies kept aside), its "
-            "call log and its secrets in the OS keyring (Kandji token, Okta API token, private "
+            "call log, its latest doctor report and reconcile checkpoints, and its secrets in the "
+            "OS keyring (Kandji token, Okta API token, private "
             "key). Nothing in Okta or Kandji changes; run `undo` first to remove what the wizard "
             "created there. Asks before deleting unless --yes."
         ),
@@ -48,11 +49,16 @@ def _forget(args: argparse.Namespace, out: Out) -> int:
             stored = [p.value for p in Purpose if secrets.get(ref.host, p) is not None]
         except SecretStoreError as exc:
             keyring_problem = str(exc)
+    from wizard.doctor.store import day_two_files
+
     log = calllog.log_path(ref.store, ref.host)
+    day_two = day_two_files(ref.store.root, ref.host)
     out.say(f"Forget {ref.label} on this machine:")
     out.say(f"  progress file  {ref.path}")
     if log.exists():
         out.say(f"  call log       {log}")
+    for path in day_two:
+        out.say(f"  doctor/reconcile {path}")
     if ref.demo:
         out.say("  keyring        nothing (the demo's secrets were never saved)")
     elif keyring_problem:
@@ -64,6 +70,8 @@ def _forget(args: argparse.Namespace, out: Out) -> int:
         return cancelled(out)
     removed_state = ref.store.delete(ref.host)
     removed_log = calllog.remove(ref.store, ref.host)
+    for path in day_two:
+        path.unlink(missing_ok=True)
     removed_secrets: list[str] = []
     if secrets is not None and keyring_problem is None:
         try:
@@ -76,6 +84,7 @@ def _forget(args: argparse.Namespace, out: Out) -> int:
     out.say(
         f"Forgot {ref.label}: progress {'deleted' if removed_state else 'was already gone'}"
         f"{', call log deleted' if removed_log else ''}"
+        f"{', doctor/reconcile files deleted' if day_two else ''}"
         f"{', keyring: ' + ', '.join(removed_secrets) if removed_secrets else ''}."
     )
     if out.as_json:
@@ -85,7 +94,12 @@ def _forget(args: argparse.Namespace, out: Out) -> int:
                 "exit_code": int(code),
                 "tenant": ref.host,
                 "demo": ref.demo,
-                "removed": {"state": removed_state, "call_log": removed_log, "keyring": removed_secrets},
+                "removed": {
+                    "state": removed_state,
+                    "call_log": removed_log,
+                    "doctor_reconcile": [str(p) for p in day_two],
+                    "keyring": removed_secrets,
+                },
                 "error": keyring_problem,
             }
         )

@@ -39,3 +39,17 @@ def read_report(root: Path, org_host: str) -> str | None:
         return read_private(path).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def day_two_files(root: Path, org_host: str) -> list[Path]:
+    """The doctor report and the reconcile checkpoints kept for `org_host` (for `forget`)."""
+    import re
+
+    stem = safe_filename(org_host)
+    found = [report_path(root, org_host)] if report_path(root, org_host).is_file() else []
+    folder = root / "reconcile"
+    if folder.is_dir():
+        # `<host>-<app id>.jsonl`: app ids have no dots, so another host's files never match.
+        pattern = re.compile(re.escape(stem) + r"-[A-Za-z0-9_]+\.jsonl")
+        found += sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file())
+    return found
