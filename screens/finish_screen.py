@@ -94,7 +94,7 @@ class FinishScreen(WizardScreen):
         shown = f"~/{path.relative_to(Path.home())}" if path.is_relative_to(Path.home()) else str(path)
         where = f"Report (no secrets): {shown}"
         if demo:
-            where += "\n(The demo keeps it only until you quit: its folder is temporary.)"
+            where = f"Report (no secrets; the demo deletes it when you quit): {shown}"
         self.query_one("#report-path", Static).update(where)
 
     def action_back(self) -> None:
