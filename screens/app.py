@@ -126,7 +126,12 @@ class WizardApp(App[None]):
         await self.engine.reset()
         self.close_session()
         self.org = None
-        self.switch_screen(StartScreen())
+        if len(self.screen_stack) > 1:  # back to the first start screen, with a fresh list
+            await self.pop_screen()
+            if isinstance(self.screen, StartScreen):
+                self.screen.load_tenants()
+        else:
+            self.switch_screen(StartScreen())
 
     def _enter(self, org: OrgUrl, session: TenantSession, then: str | None = None) -> None:
         from screens.step_screen import StepScreen
