@@ -149,6 +149,10 @@ class WizardApp(App[None]):
             from screens.rotate_screen import RotateTokenScreen
 
             self.push_screen(RotateTokenScreen())
+        elif then == "canary":  # "Prove delivery" after doctor (issue 14)
+            from screens.canary_screen import CanaryScreen
+
+            self.push_screen(CanaryScreen())
 
     # --- secrets ------------------------------------------------------------------------
     def _kandji_purpose(self):  # noqa: ANN202 - the enum import stays lazy

@@ -36,6 +36,7 @@ class DoctorScreen(WizardScreen):
         Binding("escape,b", "back", "Back", id="doctor-back"),
         Binding("c", "compare", "Compare all users", id="doctor-compare"),
         Binding("r", "recheck", "Recheck", id="doctor-recheck"),
+        Binding("p", "prove", "Prove delivery", id="doctor-prove"),
     ]
 
     def __init__(self, org: OrgUrl | None = None, *, report: DoctorReport | None = None) -> None:
@@ -84,6 +85,7 @@ class DoctorScreen(WizardScreen):
             self.query_one("#doctor-token", Input).focus()
             return
         self._status(f"Checking {escape(self.access.label)} — read-only…")
+        self.refresh_bindings()
         self.run_doctor(app_id)
 
     @on(Input.Submitted, "#doctor-token")
@@ -189,3 +191,19 @@ class DoctorScreen(WizardScreen):
         self.app.push_screen(
             ReconcileScreen(self.access, str(self.report.app["id"]), str(self.report.app["label"]))
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "Prove delivery" only where there is a setup of this wizard's to prove (issue 14).
+        if action == "prove":
+            return self.access is not None and self.access.saved_app_id is not None
+        return True
+
+    def action_prove(self) -> None:
+        """After doctor, the canary (issue 14) on the setup this wizard saved for the org."""
+        if self.access is None or self.access.saved_app_id is None:
+            self.notify(
+                "The canary needs a setup saved by this wizard: it changes that setup's test person.",
+                severity="warning",
+            )
+            return
+        self.wizard.open_tenant(self.access.org, then="canary")
