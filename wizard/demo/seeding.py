@@ -103,8 +103,12 @@ class SeededIntegration:
 
 
 def demo_seed(users: int = 200) -> IntegrationSeed:
-    """The demo's hand-made integration: a few of every problem doctor and reconcile find."""
+    """The demo's hand-made integration: a few of every problem doctor and reconcile find. Its
+    app and group are named as an admin might have named them by hand, not as the wizard does,
+    so the demo's own setup never mistakes them for its app and group (it reuses exact names)."""
     return IntegrationSeed(
+        label="Kandji",
+        group="Mac Users",
         users=users,
         missing=max(2, users // 50),
         errors=max(1, users // 100),
