@@ -44,6 +44,7 @@ class Comparer:
         self.writer = writer
         self.summary = Summary()
         self._okta: dict[str, OktaEntry] = {}
+        self._matched: set[str] = set()  # keys already paired: a second Kandji user is a duplicate
         self._pending: list[list[KandjiEntry]] = []
         self.okta_done = False
 
@@ -71,17 +72,25 @@ class Comparer:
             self.writer.row(self._compare(kandji))
 
     def _compare(self, kandji: KandjiEntry) -> Row:
-        okta = self._okta.pop(match_key(kandji.user_name), None)
+        key = match_key(kandji.user_name)
+        okta = self._okta.pop(key, None)
         if okta is None:
             self.summary.orphans += 1
+            reason = (
+                "Another Kandji user already has this userName (case and whitespace aside) and was "
+                "matched to the Okta user: this one is a duplicate."
+                if key in self._matched
+                else "Not assigned to the app in Okta: Okta never deletes in Kandji, so a person "
+                "unassigned or removed elsewhere stays here."
+            )
             return Row(
                 "orphan",
                 kandji_user_name=kandji.user_name,
                 kandji_id=kandji.scim_id,
                 kandji_active=_flag(kandji.active),
-                reason="Not assigned to the app in Okta: Okta never deletes in Kandji, so a person "
-                "unassigned or removed elsewhere stays here.",
+                reason=reason,
             )
+        self._matched.add(key)
         common = {
             "okta_login": okta.login,
             "kandji_user_name": kandji.user_name,
