@@ -6,10 +6,29 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.test_cli_apply import _finish, apply
 from tests.test_cli_fixtures import app_ids
 from wizard.commands.exit_codes import Exit
 from wizard.secrets import Purpose, SecretStore
+
+
+@pytest.fixture
+def okta_keeps_up(demo_services, fast_cli, monkeypatch):
+    """Each fake-time pause first lets the simulator finish its pushes, so a loaded machine
+    cannot make the canary's (fake) timeout pass before Okta's (real) push thread has run."""
+    import asyncio
+
+    from wizard.commands.runtime import RUNTIME
+
+    fake = RUNTIME.sleep
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.to_thread(demo_services.okta_simulator.settle)
+        await fake(seconds)
+
+    monkeypatch.setattr(RUNTIME, "sleep", sleep)
 
 
 def test_canary_demo_reports_both_delivery_times(cli, fast_cli) -> None:
@@ -59,7 +78,9 @@ def test_rotate_token_demo_goes_from_outage_to_proof(cli, fast_cli) -> None:
     assert "Kandji token rotated" in markdown and "proved by the canary" in markdown
 
 
-def test_verify_canary_for_cron_keeps_verify_exit_codes(cli, sim_setup, demo_services, monkeypatch) -> None:
+def test_verify_canary_for_cron_keeps_verify_exit_codes(
+    cli, sim_setup, demo_services, monkeypatch, okta_keeps_up
+) -> None:
     demo = demo_services
     _finish(cli, sim_setup, demo)
     ok = cli("verify", "--canary", "--canary-timeout", "600", "--json")
@@ -112,7 +133,7 @@ def test_a_rerun_of_apply_proves_step_24_live(cli, sim_setup, demo_services, mon
 
 
 def test_rotate_token_takes_the_token_from_stdin_and_proves_it(
-    cli, sim_setup, demo_services, monkeypatch
+    cli, sim_setup, demo_services, monkeypatch, okta_keeps_up
 ) -> None:
     demo = demo_services
     _finish(cli, sim_setup, demo)
