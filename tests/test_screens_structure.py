@@ -53,3 +53,14 @@ def test_only_the_entry_point_imports_the_app() -> None:
 def test_modules_stay_small() -> None:
     sizes = {p.name: len(p.read_text().splitlines()) for p in SCREENS.rglob("*.py")}
     assert {name: n for name, n in sizes.items() if n > 400} == {}
+
+
+def test_links_wrap_only_after_separators_and_stay_whole() -> None:
+    from screens.widgets.whole_link import wrap_url
+
+    url = "https://acme-admin.okta.com/admin/app/acme_kandjiscimapp_1/instance/0oa1kandji0000000001/#tab-provisioning"
+    lines = wrap_url(url, 60)
+    assert "".join(lines) == url
+    assert all(len(line) <= 60 for line in lines)
+    assert all(line.endswith(("/", "#", "?", "&", "=")) for line in lines[:-1])
+    assert wrap_url(url, 200) == [url]

@@ -113,6 +113,7 @@ async def test_a_failed_step_1_blocks_the_api_steps_and_a_kept_token_is_retried(
             assert screen.current == "1"
             result = str(screen.query_one("#action-box .result", Static).render())
             assert "The token you gave is kept" in result
+            assert "Go back to step 1" not in result  # it is step 1
             assert app.secrets.get(app.org.host, Purpose.OKTA_API_TOKEN) is not None
             assert screen.query_one("#okta-token", Input).value == ""
             await press_and_settle(pilot, "n")

@@ -23,7 +23,7 @@ def format_outcome(outcome: Outcome, here: Collection[str] = ()) -> str:
         if outcome.fix_step in here:
             lines.append("Fix it on this step, then press Enter to try again.")
         else:
-            lines.append(f"Go back to step {outcome.fix_step} to fix it (b, or ctrl+p to jump).")
+            lines.append(f"Go to step {outcome.fix_step} to fix it (ctrl+p jumps there).")
     return "\n".join(lines)
 
 
