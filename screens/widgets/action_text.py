@@ -6,10 +6,14 @@ import json
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from textual.markup import escape
-
 if TYPE_CHECKING:
     from wizard.engine import Outcome, Plan
+
+
+def escape(text: str) -> str:
+    """Okta's and Kandji's words as plain text: every `[` escaped, not only those that look
+    like lower-case tags (textual.markup.escape leaves `[E0000011]`, which then vanishes)."""
+    return text.replace("[", "\\[")
 
 
 def format_outcome(outcome: Outcome, here: Collection[str] = ()) -> str:

@@ -14,7 +14,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
 from screens.widgets.action_box import ActionBox
-from screens.widgets.action_text import format_outcome
+from screens.widgets.action_text import escape, format_outcome
 from screens.widgets.messages import ActionDone
 
 if TYPE_CHECKING:
@@ -51,12 +51,13 @@ class ConsoleActionBox(ActionBox):
 
     def show(self, detection: Detection) -> None:
         lines = []
-        for name, seen in detection.items.items():
+        for raw, seen in detection.items.items():
+            name = escape(raw)
             if seen is True:
                 lines.append(f"[green]✔[/green] {name}")
             elif seen is None:
                 lines.append(f"[dim]?[/dim] {name} [dim](you confirm)[/dim]")
-            elif name in detection.soft:
+            elif raw in detection.soft:
                 lines.append(f"[yellow]…[/yellow] {name} [dim](may not show)[/dim]")
             else:
                 lines.append(f"[yellow]…[/yellow] {name}")
@@ -64,7 +65,7 @@ class ConsoleActionBox(ActionBox):
         if detection.error or not detection.items or hard_missing:
             # Say what happened: an error, or why a required item is missing (e.g. the
             # Kandji pre-flight's cause and fix at step 11).
-            lines.append(detection.message)
+            lines.append(escape(detection.message))
         else:
             seen = sum(1 for value in detection.items.values() if value)
             detectable = sum(1 for value in detection.items.values() if value is not None)

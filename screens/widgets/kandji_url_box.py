@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Static
 
 from screens.widgets.action_box import ActionBox
-from screens.widgets.action_text import format_outcome
+from screens.widgets.action_text import escape, format_outcome
 from screens.widgets.messages import ActionDone
 
 
@@ -55,7 +55,7 @@ class KandjiUrlBox(ActionBox):
         outcome = await engine_for("kandji").apply(ctx, inputs)
         if outcome.evidence.get("unknown_host"):
             confirm.add_class("-visible")
-            text = outcome.messages[0]
+            text = escape(outcome.messages[0])
             self.say(f"[yellow]{text}[/yellow]\nTick the box if it is yours, then press Enter.")
             return
         if outcome.ok:

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Static
 
 from screens.widgets.action_box import ActionBox
-from screens.widgets.action_text import format_outcome
+from screens.widgets.action_text import escape, format_outcome
 from screens.widgets.messages import ActionDone, GoToStep
 
 if TYPE_CHECKING:
@@ -69,7 +69,10 @@ class ProofBox(ActionBox):
         await fixes.remove_children()
         offered: set[str] = set()
         for diagnosis in result.diagnoses:
-            text = f"[b]{diagnosis.title}[/b] ({diagnosis.source}): {diagnosis.detail}\n→ {diagnosis.fix}"
+            text = (
+                f"[b]{escape(diagnosis.title)}[/b] ({escape(diagnosis.source)}): "
+                f"{escape(diagnosis.detail)}\n→ {escape(diagnosis.fix)}"
+            )
             await fixes.mount(Static(text))
             if diagnosis.fix_step and diagnosis.fix_step not in offered:
                 offered.add(diagnosis.fix_step)
