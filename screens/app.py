@@ -127,7 +127,8 @@ class WizardApp(App[None]):
         self.close_session()
         self.org = None
         if len(self.screen_stack) > 1:  # back to the first start screen, with a fresh list
-            await self.pop_screen()
+            while len(self.screen_stack) > 1:  # the step screen, and the finish screen over it
+                await self.pop_screen()
             if isinstance(self.screen, StartScreen):
                 self.screen.load_tenants()
         else:
