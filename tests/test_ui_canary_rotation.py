@@ -51,6 +51,7 @@ async def test_finish_screen_proves_delivery_now_and_rotation_goes_from_outage_t
             assert isinstance(app.screen, FinishScreen)
 
             # Back to the list of setups: the finished one may have its token rotated.
+            await press_and_settle(pilot, "escape")  # the steps
             await app.close_tenant()
             await settle(pilot)
             assert isinstance(app.screen, StartScreen)
@@ -97,6 +98,7 @@ async def test_after_doctor_prove_delivery_opens_the_saved_setup_and_runs_the_ca
         async with app.run_test(size=(80, 24)) as pilot:
             await _finish(pilot, app)
             app_id = app.session.state.steps["8"].evidence["app_id"]
+            await press_and_settle(pilot, "escape")  # the steps
             await app.close_tenant()
             await settle(pilot)
             doctor = DoctorScreen(demo.org)
