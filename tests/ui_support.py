@@ -16,7 +16,7 @@ from screens.step_screen import StepScreen
 from tests.virtual_time import VirtualTime
 
 # Real seconds a test waits for workers before failing (they never wait on a clock: see below).
-WORKERS_LIMIT = 60.0
+WORKERS_LIMIT = 300.0
 
 
 def no_blink(app: WizardApp) -> None:

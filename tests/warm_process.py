@@ -137,6 +137,10 @@ class WarmProcess:
     def kill(self) -> None:
         os.kill(self.pid, signal.SIGKILL)
 
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        self.wait(timeout)
+        return self.stdout.read(), self.stderr.read()
+
 
 def run(
     args: list[str], *, env: dict[str, str], cwd: Path, timeout: float
