@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +14,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Footer, Input, Static
 
 from screens.base import WizardScreen
+from screens.widgets.action_text import escape
 from screens.widgets.findings_view import FindingsView
 
 if TYPE_CHECKING:

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from screens.base import WizardScreen
+from screens.widgets.action_text import escape
 from screens.widgets.reconcile_progress import ReconcileProgress
 
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ REPORT = DoctorReport(
         Finding(
             "low",
             "37 users assigned directly, not via the group",
-            "37 app users have scope USER",
+            "37 app users have scope USER [E0000011]",
             "Put them in the group (step 18.1) and remove their direct assignment.",
             "19",
             LINK.replace("provisioning", "assignments"),
@@ -113,6 +113,8 @@ async def test_findings_are_ranked_and_the_highlighted_one_is_explained() -> Non
         assert "Kandji refuses Okta's token" in str(detail.render())
         await pilot.press("down", "down")
         assert "0 members" in str(detail.render())
+        await pilot.press("down")
+        assert "[E0000011]" in str(detail.render())  # Okta's words shown as text, brackets too
         # Everything the admin acts on is on the 80×24 screen without scrolling.
         screen_region = app.screen.region
         assert screen_region.contains_region(detail.region) and screen_region.contains_region(listing.region)
