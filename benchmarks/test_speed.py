@@ -6,7 +6,9 @@ and the 10 slowest tests, so the next change can see what it adds.
 
 Wall time depends on what else the machine is doing; CPU time (this process, the pytest
 workers and every process they start) barely does, so it is the figure to compare between runs
-on a shared machine. This file is also the pytest plugin that measures each test's CPU.
+on a shared machine. This file is also the pytest plugin that measures each test's CPU (per
+test it counts the worker and the processes it waited for; the crash suite's processes, forked
+by tests/warm_process.py's fork server, count only in the total on the last line).
 """
 
 from __future__ import annotations
