@@ -3,9 +3,12 @@ clock it was given), then asks again, and the calls it was making go through."""
 
 from __future__ import annotations
 
+import pytest
 from okta_support import fixtures
 from okta_support.keys import service_app_auth
 
+from wizard.okta.errors import OktaRateLimitError
+from wizard.okta.pacing import RetryPolicy
 from wizard.okta_simulator.api import Reply
 
 clock, sim, make_client = fixtures.clock, fixtures.sim, fixtures.make_client
@@ -64,3 +67,27 @@ async def test_the_wait_follows_the_reset_okta_names(sim, clock, make_client):
     async with make_client(service_app_auth(sim)) as okta:
         await okta.get_org()
     assert clock.sleeps == [31.0]
+
+
+async def test_a_token_endpoint_that_stays_busy_is_reported_as_a_rate_limit(sim, clock, make_client):
+    # Every token request answered 429: after the policy's waits the admin reads that Okta's
+    # rate limit is used up, not that Okta kept asking for a DPoP nonce.
+    refused = _token_endpoint_busy(sim, times=100, reset_in=5)
+    async with make_client(service_app_auth(sim)) as okta:
+        with pytest.raises(OktaRateLimitError) as raised:
+            await okta.get_org()
+    waits = RetryPolicy().max_rate_limit_waits
+    assert len(refused) == waits + 1
+    assert clock.sleeps == [5.0] * waits
+    assert raised.value.retry_after == 5.0
+    assert "nonce" not in str(raised.value).lower()
+
+
+async def test_three_429s_then_the_nonce_dance_still_gets_a_token(sim, clock, make_client):
+    # The 429 waits and the nonce retries have separate budgets.
+    _token_endpoint_busy(sim, times=3, reset_in=2)
+    async with make_client(service_app_auth(sim)) as okta:
+        org = await okta.get_org()
+    assert org["subdomain"] == "acme"
+    assert clock.sleeps == [2.0, 2.0, 2.0]
+    assert [r.status for r in okta.call_log if r.operation == "oauth_token"] == [429, 429, 429, 400, 200]

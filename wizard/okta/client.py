@@ -766,7 +766,10 @@ class OktaClient:
         auth = self._auth
         assert isinstance(auth, OAuthServiceAuth) and self._dpop is not None
         token_url = self.org.base_url + TOKEN_PATH
-        for _ in range(3):
+        # Two budgets: a fresh DPoP nonce is asked for at most twice, and 429s are waited out
+        # as often as the retry policy allows; running out of one must name that one.
+        nonce_asks = rate_waits = 0
+        while True:
             now = self._clock()
             request = self._http.build_request(
                 "POST",
@@ -795,9 +798,15 @@ class OktaClient:
                 data = {}
             if response.status_code == 400 and data.get("error") == "use_dpop_nonce":
                 # RFC 9449 §8: Okta hands out a nonce on the first try; repeat with it.
+                nonce_asks += 1
+                if nonce_asks > 2:
+                    break
                 self._token_nonce = response.headers.get("dpop-nonce")
                 continue
             if response.status_code == 429:
+                rate_waits += 1
+                if rate_waits > self.retry.max_rate_limit_waits:
+                    raise self._error(response, "oauth_token")
                 state = rate_limit_state(response.headers, self._clock())
                 await self._sleep(wait_after_429(state, self.retry))
                 continue
