@@ -23,13 +23,14 @@ from pydantic import SecretStr
 
 from wizard.demo.scim_server import ScimServer
 from wizard.okta_simulator import OktaSimulator
-from wizard.okta_simulator.provisioning import scim_user
+from wizard.okta_simulator.provisioning import okta_task_message, scim_user
 from wizard.okta_simulator.tenant import ScimConnection, iso
 
-# Why a push failed, as Okta's System Log words it (the simulator's provisioner uses the same).
-ERROR_REASONS: tuple[str, ...] = (
-    "Authentication failed: the SCIM server answered 401 to POST /Users",
-    "POST /Users failed with 409: One or more of the attribute values are already in use or are reserved.",
+# Why a push failed. A refused token is worded the way the simulator's provisioner words it
+# (Okta's "…: Unauthorized. Errors reported by remote server: …", per user); a clash is one text.
+TOKEN_REFUSED_REMOTE = "Authorization failure. The authorization header is invalid or missing."
+USERNAME_CLASH_REASON = (
+    "POST /Users failed with 409: One or more of the attribute values are already in use or are reserved."
 )
 _FIRST = ("Alex", "Sam", "Robin", "Kim", "Jo", "Lee", "Max", "Noa", "Ira", "Ty")
 _LAST = ("Meyer", "Okafor", "Silva", "Tanaka", "Nowak", "Haddad", "Berg", "Costa", "Ivanova", "Park")
@@ -83,7 +84,7 @@ class SeededIntegration:
     empty_group_id: str | None
     spec: IntegrationSeed
     logins: dict[str, list[str]]  # category -> Okta logins (or Kandji userNames for orphans)
-    error_reasons: Counter[str]
+    error_reasons: Counter[str]  # cause ("token refused", "userName clash") -> users
 
     @property
     def expected(self) -> dict[str, int]:
@@ -234,9 +235,15 @@ def seed_integration(
                 record["externalId"] = uuid.UUID(int=rng.getrandbits(128)).hex
             elif category == "missing-error":
                 # Three in four refused tokens, one in four userName clashes: two causes to group.
-                reason = ERROR_REASONS[1 if failed % 4 == 3 else 0]
+                targets = [t.app_target(app_id), t.user_target(user_id)]
+                clash = failed % 4 == 3
+                reason = (
+                    USERNAME_CLASH_REASON
+                    if clash
+                    else okta_task_message("push", targets, TOKEN_REFUSED_REMOTE)
+                )
                 failed += 1
-                reasons[reason] += 1
+                reasons["userName clash" if clash else "token refused"] += 1
                 record.update(status="STAGED", syncState="ERROR", externalId=None)
                 record.pop("lastSync")
                 t.log(
@@ -244,7 +251,7 @@ def seed_integration(
                     "Automatic provisioning of user to app failed (push)",
                     result="FAILURE",
                     reason=reason,
-                    targets=[t.app_target(app_id), t.user_target(user_id)],
+                    targets=targets,
                     severity="WARN",
                 )
             t.app_users[app_id][user_id] = record
