@@ -19,6 +19,7 @@ from wizard.okta import errors as E
 from wizard.okta.auth import ApiTokenAuth
 from wizard.okta.client import OktaClient
 from wizard.okta.domains import parse_org_url
+from wizard.okta_simulator import ManualClock
 
 LOOPBACK = "--allow-insecure-loopback"
 
@@ -87,7 +88,9 @@ def dns(monkeypatch):
 @pytest.mark.parametrize("online", [True, False])
 async def test_okta_offline_is_not_a_misspelled_org(dns, online: bool) -> None:
     dns.online = online
-    async with OktaClient(parse_org_url("https://acmee.okta.com"), ApiTokenAuth(SecretStr("00x"))) as okta:
+    clock = ManualClock()  # the client's retries wait on it, not in real seconds
+    org = parse_org_url("https://acmee.okta.com")
+    async with OktaClient(org, ApiTokenAuth(SecretStr("00x")), clock=clock, sleep=clock.sleep) as okta:
         with pytest.raises(E.OktaConnectError) as raised:
             await okta.get_org()
     text = str(raised.value)

@@ -8,6 +8,7 @@ from wizard import __version__
 from wizard.bounded import body_limit
 from wizard.kandji.tls import make_ssl_context
 from wizard.kandji.urls import KandjiUrl
+from wizard.plain_http import is_plain_http, shared_context
 
 
 class TokenLeakGuard(RuntimeError):
@@ -24,7 +25,7 @@ def build_client(url: KandjiUrl, timeout: float) -> httpx.AsyncClient:
             raise TokenLeakGuard(f"refusing to send the Kandji token to {request.url.host}")
 
     return httpx.AsyncClient(
-        verify=make_ssl_context(),
+        verify=shared_context() if url.is_loopback and is_plain_http(url.base_url) else make_ssl_context(),
         follow_redirects=False,
         timeout=httpx.Timeout(timeout),
         # Proxies from the environment matter on corporate networks, never for loopback.

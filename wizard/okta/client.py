@@ -67,6 +67,7 @@ from wizard.okta.unusable import (
     OktaMalformedAnswer,
     OktaRedirectError,
 )
+from wizard.plain_http import is_plain_http, shared_context
 
 PAGE_LIMIT = 200
 # Okta's largest pages (DESIGN §8): app users 500, group members 1000, System Log 1000.
@@ -160,6 +161,8 @@ class OktaClient:
             verify = ssl_context or default_ssl_context()
         elif ssl_context is not None:
             verify = ssl_context
+        elif is_plain_http(org.base_url):
+            verify = shared_context()
         self._http = httpx.AsyncClient(
             base_url=org.base_url,
             verify=verify,

@@ -18,6 +18,7 @@ import httpx
 
 from wizard.okta_simulator.mappings import pushed_extras
 from wizard.okta_simulator.tenant import ScimConnection, Tenant, iso
+from wizard.plain_http import shared_context
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 # Okta sends a random password on create; the SCIM app ignores it for SSO-less setups.
@@ -42,7 +43,9 @@ class Provisioner:
         self._held: list[tuple[float, tuple[str, str, str | None]]] = []
         self._held_lock = threading.Lock()
         # The simulator must never pick up a proxy from the environment meant for the client.
-        self._http = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
+        self._http = httpx.Client(
+            timeout=timeout, trust_env=False, follow_redirects=False, verify=shared_context()
+        )
         self._thread = threading.Thread(target=self._run, name="okta-sim-provisioning", daemon=True)
         self._thread.start()
 
