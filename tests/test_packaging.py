@@ -39,8 +39,10 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
     assert len(wheels) == 1
 
     target = tmp_path / "venv"
-    # Reuse the test venv's installed dependencies instead of downloading them again.
-    venv.EnvBuilder(with_pip=True, system_site_packages=False).create(target)
+    # Reuse the test venv's installed dependencies instead of downloading them again. The new
+    # venv gets no pip of its own (ensurepip costs seconds of CPU): the test venv's pip installs
+    # into it with `--python`, as the venv's own pip would.
+    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(target)
     site = subprocess.run(
         [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True,
@@ -54,7 +56,17 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
         check=True,
     ).stdout.strip()
     install = subprocess.run(
-        [str(target / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--quiet", str(wheels[0])],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(target / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "--quiet",
+            str(wheels[0]),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
