@@ -14,6 +14,7 @@ from keyring.backends import fail, null
 
 from tests.hardening_support import assert_no_traceback
 from tests.test_cli_fixtures import app_ids
+from tests.test_secrets import until_hanging
 from wizard.commands.exit_codes import Exit
 from wizard.memory_keyring import MemoryKeyring
 from wizard.secrets import Purpose, SecretStore
@@ -42,8 +43,10 @@ class Hangs(MemoryKeyring):
     def __init__(self) -> None:
         super().__init__()
         self.gate = threading.Event()
+        self.hanging = threading.Event()
 
     def set_password(self, service: str, username: str, password: str) -> None:
+        self.hanging.set()
         self.gate.wait(10)
 
 
@@ -83,6 +86,8 @@ def test_a_hanging_keyring_times_out_and_stops_with_unlock_instructions(
     backend = Hangs()
     keyring.set_keyring(backend)
     monkeypatch.setitem(SecretStore.__init__.__kwdefaults__, "probe_timeout", 0.2)
+    # The wait ends when the keyring starts hanging: the timeout path without real seconds.
+    monkeypatch.setitem(SecretStore.__init__.__kwdefaults__, "join", until_hanging(backend.hanging))
     try:
         result = apply(cli, sim_setup)
     finally:

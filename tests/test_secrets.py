@@ -47,6 +47,7 @@ class ScriptedKeyring(MemoryKeyring):
         self.hang_on: set[str] = set()
         self.only_probe_works = False
         self.release = threading.Event()
+        self.hanging = threading.Event()  # set when a call starts hanging
         self.calls: list[str] = []
 
     def _maybe_fail(self, operation: str, username: str) -> None:
@@ -54,6 +55,7 @@ class ScriptedKeyring(MemoryKeyring):
         if self.only_probe_works and username.startswith("probe:"):
             return
         if operation in self.hang_on:
+            self.hanging.set()
             self.release.wait(30)
         if operation in self.raise_on:
             raise self.raise_on[operation]
@@ -76,6 +78,17 @@ class ForgetfulKeyring(MemoryKeyring):
 
     def get_password(self, service: str, username: str) -> str | None:
         return "not what you stored" if username.startswith("probe:") else None
+
+
+def until_hanging(hanging: threading.Event):
+    """A `join` for SecretStore: waits for the keyring call to finish, or returns as soon as the
+    call is hanging, so the timeout path runs without waiting real seconds for the timeout."""
+
+    def join(thread: threading.Thread, timeout: float) -> None:
+        while thread.is_alive() and not hanging.is_set():
+            thread.join(0.001)
+
+    return join
 
 
 @pytest.fixture
@@ -163,11 +176,16 @@ def test_a_backend_failing_with_a_generic_error_is_unavailable(scripted: Scripte
 
 
 def test_finding_the_backend_hanging_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
-    release = threading.Event()
-    monkeypatch.setattr(keyring, "get_keyring", lambda: release.wait(30))
+    release, hanging = threading.Event(), threading.Event()
+
+    def hang() -> None:
+        hanging.set()
+        release.wait(30)
+
+    monkeypatch.setattr(keyring, "get_keyring", hang)
     try:
         started = time.monotonic()
-        probe = SecretStore(probe_timeout=0.3).probe()
+        probe = SecretStore(probe_timeout=0.3, join=until_hanging(hanging)).probe()
         assert time.monotonic() - started < 3
         assert probe.state == "unavailable"
         assert "did not finish within 0.3 s" in probe.reason
@@ -206,7 +224,7 @@ def test_locked_or_denied_keyring_is_locked_and_put_has_no_fallback(
 
 def test_a_hanging_keyring_times_out_as_locked(scripted: ScriptedKeyring) -> None:
     scripted.hang_on.add("set")
-    store = SecretStore(probe_timeout=0.3, backend=scripted)
+    store = SecretStore(probe_timeout=0.3, backend=scripted, join=until_hanging(scripted.hanging))
     started = time.monotonic()
     probe = store.probe()
     elapsed = time.monotonic() - started
@@ -303,7 +321,7 @@ def test_keyring_errors_during_put_become_sentences_without_the_secret(scripted:
 def test_a_keyring_that_hangs_after_a_good_probe_times_out(scripted: ScriptedKeyring) -> None:
     scripted.only_probe_works = True
     scripted.hang_on.add("set")
-    store = SecretStore(backend=scripted, operation_timeout=0.3)
+    store = SecretStore(backend=scripted, operation_timeout=0.3, join=until_hanging(scripted.hanging))
     assert store.probe().state == "ok"
     started = time.monotonic()
     with pytest.raises(KeyringLockedError, match=r"did not answer within 0\.3 s"):

@@ -112,9 +112,17 @@ class _TimedOut(Exception):
     pass
 
 
-def _call_with_timeout(function: Callable[[], _T], timeout: float, name: str) -> _T:
+Join = Callable[[threading.Thread, float], None]
+
+
+def _join(thread: threading.Thread, timeout: float) -> None:
+    thread.join(timeout)
+
+
+def _call_with_timeout(function: Callable[[], _T], timeout: float, name: str, join: Join = _join) -> _T:
     """Run `function` in a daemon thread; raise _TimedOut if it has not returned in time. The
-    thread is abandoned (a hung keyring call cannot be cancelled), not joined."""
+    thread is abandoned (a hung keyring call cannot be cancelled), not joined. `join` waits for
+    the thread for at most `timeout` (tests give one that returns once their keyring hangs)."""
     outcome: dict[str, object] = {}
 
     def run() -> None:
@@ -125,7 +133,7 @@ def _call_with_timeout(function: Callable[[], _T], timeout: float, name: str) ->
 
     thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
-    thread.join(timeout)
+    join(thread, timeout)
     if thread.is_alive():
         raise _TimedOut
     if "error" in outcome:
@@ -143,9 +151,11 @@ class SecretStore:
         operation_timeout: float = 60.0,
         backend: KeyringBackend | None = None,
         ephemeral: bool = False,
+        join: Join = _join,
     ) -> None:
         """`ephemeral`: the backend itself lives in memory (the demo's), so nothing outlives the run."""
         self._ephemeral = ephemeral
+        self._join = join
         self._probe_timeout = probe_timeout
         # Generous: reading may legitimately wait for the admin to answer an unlock prompt.
         self._operation_timeout = operation_timeout
@@ -217,7 +227,7 @@ class SecretStore:
             return KeyringProbe("ok", name, f"Secrets are kept in {name}.", "")
 
         try:
-            return _call_with_timeout(attempt, self._probe_timeout, "keyring-probe")
+            return _call_with_timeout(attempt, self._probe_timeout, "keyring-probe", self._join)
         except _TimedOut:
             name = progress["backend"]
             if progress["phase"] == "finding the keyring backend":
@@ -271,7 +281,7 @@ class SecretStore:
 
         name = _backend_name(self._backend)
         try:
-            return _call_with_timeout(function, self._operation_timeout, "keyring-call")
+            return _call_with_timeout(function, self._operation_timeout, "keyring-call", self._join)
         except _TimedOut:
             raise KeyringLockedError(
                 f"The secret was not {action}: the keyring ({name}) did not answer within "
