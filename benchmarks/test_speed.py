@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PARALLEL = ["-n", "auto", "--dist", "loadgroup"]  # as the Makefile's PYTEST_PARALLEL
+# As the Makefile's PYTEST_PARALLEL (two workers per core); `make speed` passes its own.
+PARALLEL = ["-n", str(2 * (os.cpu_count() or 1)), "--dist", "loadgroup"]
 SLOWEST = int(os.environ.get("SPEED_SLOWEST", "10"))
 
 
@@ -98,7 +99,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 def main(argv: list[str]) -> int:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "benchmarks"), str(ROOT)]))}
-    command = [sys.executable, "-m", "pytest", *PARALLEL, "-p", "test_speed", "-q", *argv]
+    env["PYTHONDONTWRITEBYTECODE"] = ""  # as `make test`: bytecode caches for every worker
+    parallel = [] if any(arg == "-n" or arg.startswith("-n") for arg in argv) else PARALLEL
+    command = [sys.executable, "-m", "pytest", *parallel, "-p", "test_speed", "-q", *argv]
     started, cpu = time.perf_counter(), _cpu()
     code = subprocess.call(command, cwd=ROOT, env=env)
     wall, cpu = time.perf_counter() - started, _cpu() - cpu
