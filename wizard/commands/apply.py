@@ -244,60 +244,30 @@ async def _apply_config(args: argparse.Namespace, out: Out, confirmed: frozenset
 
 
 async def _apply_demo(args: argparse.Namespace, out: Out, confirmed: frozenset[str]) -> int:
-    from wizard import redact
-    from wizard.commands import calllog
     from wizard.commands.common import cancelled, confirm
+    from wizard.commands.demo_run import open_demo
     from wizard.commands.flow import FlowOptions, run_flow
-    from wizard.commands.runtime import RUNTIME
-    from wizard.commands.tenants import demo_store
-    from wizard.demo.services import DemoServices
 
     if not confirm(out, "Run the demo against embedded, simulated services?", assume_yes=args.yes):
         return cancelled(out)
-    store = demo_store()
-    # A previous demo's services are gone; its progress would only mislead this run.
-    for summary in store.list_tenants()[0]:
-        store.delete(summary.org_host)
-        calllog.remove(store, summary.org_host)
-    with DemoServices(state_dir=store.root) as demo:
-        for secret in (demo.api_token, demo.kandji_token, demo.test_person.password):
-            redact.register_secret(secret)
-        session = demo.open_session()
-        try:
-            okta = await demo.open_okta(sleep=RUNTIME.sleep)
-            try:
-                ctx = demo.context(session, okta)
-                ctx.sleep, ctx.clock = RUNTIME.sleep, RUNTIME.clock
-                out.say(
-                    "DEMO — a simulated Okta org and Kandji SCIM server on this machine; nothing real "
-                    "is changed and the demo's secrets stay in memory."
-                )
-                out.say(f"  Okta:   {demo.org_url}")
-                out.say(f"  Kandji: {demo.kandji_base_url}")
-                out.say(f"  Progress is kept in {store.root} (shown by `status`, labelled demo).")
-                inputs = demo.inputs()
-                opts = FlowOptions(
-                    assume_yes=True,
-                    console_timeout=10.0,
-                    proof_timeout=args.proof_timeout if args.proof_timeout is not None else 30.0,
-                    confirmed=confirmed,
-                    demo=demo,
-                )
-                result = await run_flow(ctx, inputs, opts, out)
-                if result.ok:
-                    arrived = sorted(u["userName"] for u in demo.scim.users())
-                    out.say(f"  Users now in the demo's Kandji: {', '.join(arrived)}")
-                    out.say(
-                        "  Admin Console actions done for you in the demo console: "
-                        f"{len(demo.console.actions)}"
-                    )
-                return _finish(ctx, result, out, demo=True)
-            finally:
-                calllog.append(store, demo.org.host, "apply --demo", okta.call_log)
-                await okta.aclose()
-        finally:
-            session.close()
-
+    async with open_demo(out, "apply --demo") as run:
+        demo, ctx = run.demo, run.ctx
+        out.say(f"  Okta:   {demo.org_url}")
+        out.say(f"  Kandji: {demo.kandji_base_url}")
+        out.say(f"  Progress is kept in {run.store.root} (shown by `status`, labelled demo).")
+        opts = FlowOptions(
+            assume_yes=True,
+            console_timeout=10.0,
+            proof_timeout=args.proof_timeout if args.proof_timeout is not None else 30.0,
+            confirmed=confirmed,
+            demo=demo,
+        )
+        result = await run_flow(ctx, demo.inputs(), opts, out)
+        if result.ok:
+            arrived = sorted(u["userName"] for u in demo.scim.users())
+            out.say(f"  Users now in the demo's Kandji: {', '.join(arrived)}")
+            out.say(f"  Admin Console actions done for you in the demo console: {len(demo.console.actions)}")
+        return _finish(ctx, result, out, demo=True)
 
 def _finish(ctx: EngineContext, result: FlowResult, out: Out, *, demo: bool) -> int:
     from wizard.commands.exit_codes import MEANING
