@@ -118,22 +118,9 @@ class FinishScreen(WizardScreen):
     @on(Button.Pressed, "#forget-token")
     @work(thread=True, group="keyring", exit_on_error=False, description="deleting the Kandji token")
     def forget_token(self) -> None:
-        from wizard.secrets import Purpose, SecretStoreError
+        from screens.token_forget import forget_kandji_token
 
-        app = self.wizard
-        assert app.org is not None
-        try:
-            removed = app.secrets.delete(app.org.host, Purpose.KANDJI_SCIM_TOKEN)
-        except SecretStoreError as exc:
-            self.app.call_from_thread(self._say, f"[red]{exc}[/red]")
-            return
-        where = "this run's memory" if app.secrets.memory_only else "the keyring"
-        self.app.call_from_thread(
-            self._say,
-            f"[green]The Kandji token is deleted from {where}.[/green]"
-            if removed
-            else "No Kandji token was stored.",
-        )
+        self.app.call_from_thread(self._say, forget_kandji_token(self.wizard))
 
     def _say(self, text: str) -> None:
         self.query_one("#token-message", Static).update(text)

@@ -179,19 +179,9 @@ class RotateTokenScreen(WizardScreen):
     @on(Button.Pressed, "#rotate-forget")
     @work(thread=True, group="keyring", exit_on_error=False, description="deleting the Kandji token")
     def forget_token(self) -> None:
-        from wizard.secrets import Purpose, SecretStoreError
+        from screens.token_forget import forget_kandji_token
 
-        app = self.wizard
-        assert app.org is not None
-        try:
-            removed = app.secrets.delete(app.org.host, Purpose.KANDJI_SCIM_TOKEN)
-        except SecretStoreError as exc:
-            self.app.call_from_thread(self._say, f"[red]{escape(str(exc))}[/red]")
-            return
-        self.app.call_from_thread(
-            self._say,
-            "[green]Deleted from the keyring.[/green]" if removed else "No Kandji token was stored.",
-        )
+        self.app.call_from_thread(self._say, forget_kandji_token(self.wizard))
 
     def _say(self, text: str) -> None:
         self.query_one("#rotate-proof", Static).update(text)

@@ -85,6 +85,8 @@ async def test_finish_screen_proves_delivery_now_and_rotation_goes_from_outage_t
             assert len(rotations) == 1 and rotations[0]["proved"] is True
             await click(pilot, screen.query_one("#rotate-forget", Button))
             assert app.read_kandji_token() is None
+            # The demo keeps secrets in memory: the message says so, not "the keyring".
+            assert "token is deleted from this run's memory" in _text(screen, "#rotate-proof")
             saved = app.session.path.read_text()
         assert "kandji-rotated-in-the-tui-test-5Tg8" not in saved
 
