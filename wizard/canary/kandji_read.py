@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import httpx
 from pydantic import SecretStr
 
-from wizard.kandji import diagnose
 from wizard.kandji.client import build_client
 from wizard.kandji.urls import KandjiUrl
-from wizard.kandji.verify import username_filter
+from wizard.kandji.verify import look_up_user
 
 
 @dataclass(frozen=True)
@@ -33,28 +31,10 @@ def attribute_value(resource: dict[str, Any], path: str) -> Any:
 async def read_user_attribute(
     url: KandjiUrl, token: SecretStr, login: str, attribute: str, *, timeout: float = 10.0
 ) -> KandjiRead:
-    secret = token.get_secret_value()
     async with build_client(url, timeout) as client:
-        try:
-            response = await client.get(
-                url.base_url + "/Users",
-                params={"filter": username_filter(login), "startIndex": "1", "count": "10"},
-                headers={"Authorization": f"Bearer {secret}"},
-            )
-        except httpx.HTTPError as exc:
-            d = diagnose.transport_error(exc, url, timeout)
-            return KandjiRead("error", detail=f"{d.detail} {d.cause}".strip())
-    body = diagnose.parse_json(response)
-    if (
-        response.status_code != 200
-        or not isinstance(body, dict)
-        or not isinstance(body.get("Resources", []), list)
-    ):
-        d = diagnose.unexpected_response(response, url, sent_token=True, secret=secret)
-        return KandjiRead(
-            "error", detail=f"{d.detail} {d.cause}".strip(), token_refused=response.status_code in (401, 403)
-        )
-    for resource in body.get("Resources", []):
-        if isinstance(resource, dict) and str(resource.get("userName", "")).casefold() == login.casefold():
-            return KandjiRead("found", attribute_value(resource, attribute))
-    return KandjiRead("missing", detail=f"Kandji has no user with userName {login}.")
+        found = await look_up_user(client, url, token, login, timeout)
+    if found.error:
+        return KandjiRead("error", detail=found.error, token_refused=found.token_refused)
+    if found.resource is None:
+        return KandjiRead("missing", detail=f"Kandji has no user with userName {login}.")
+    return KandjiRead("found", attribute_value(found.resource, attribute))

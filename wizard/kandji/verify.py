@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
@@ -42,9 +44,20 @@ async def verify_users(
         return list(await asyncio.gather(*(one(login) for login in wanted)))
 
 
-async def _verify_one(
+@dataclass(frozen=True)
+class UserLookup:
+    """One `userName eq` query: the matching SCIM user, or why the query failed."""
+
+    resource: dict[str, Any] | None = None
+    error: str = ""
+    token_refused: bool = False
+
+
+async def look_up_user(
     client: httpx.AsyncClient, url: KandjiUrl, token: SecretStr, login: str, timeout: float
-) -> UserVerification:
+) -> UserLookup:
+    """The user whose userName matches `login` (case-insensitively, as Okta matches), if any.
+    Step 24 and the canary both read Kandji through this."""
     secret = token.get_secret_value()
     try:
         response = await client.get(
@@ -54,7 +67,7 @@ async def _verify_one(
         )
     except httpx.HTTPError as exc:
         d = diagnose.transport_error(exc, url, timeout)
-        return UserVerification(login, "error", detail=f"{d.detail} {d.cause}".strip())
+        return UserLookup(error=f"{d.detail} {d.cause}".strip())
     body = diagnose.parse_json(response)
     if (
         response.status_code != 200
@@ -62,15 +75,24 @@ async def _verify_one(
         or not isinstance(body.get("Resources", []), list)
     ):
         d = diagnose.unexpected_response(response, url, sent_token=True, secret=secret)
-        return UserVerification(login, "error", detail=f"{d.detail} {d.cause}".strip())
-    matches = [
-        r
-        for r in body.get("Resources", [])
-        if isinstance(r, dict) and str(r.get("userName", "")).casefold() == login.casefold()
-    ]
-    if not matches:
+        return UserLookup(
+            error=f"{d.detail} {d.cause}".strip(), token_refused=response.status_code in (401, 403)
+        )
+    for resource in body.get("Resources", []):
+        if isinstance(resource, dict) and str(resource.get("userName", "")).casefold() == login.casefold():
+            return UserLookup(resource)
+    return UserLookup()
+
+
+async def _verify_one(
+    client: httpx.AsyncClient, url: KandjiUrl, token: SecretStr, login: str, timeout: float
+) -> UserVerification:
+    found = await look_up_user(client, url, token, login, timeout)
+    if found.error:
+        return UserVerification(login, "error", detail=found.error)
+    user = found.resource
+    if user is None:
         return UserVerification(login, "missing", detail="No Kandji user has this userName yet.")
-    user = matches[0]
     scim_id = str(user.get("id")) if user.get("id") is not None else None
     if user.get("active") is False:
         return UserVerification(login, "inactive", scim_id, "In Kandji, but deactivated (active: false).")
