@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlencode
 from wizard.okta_simulator.filters import FilterSyntaxError, compile_filter, simple_equality
 from wizard.okta_simulator.mappings import USER_TYPE_ID, app_id_of, mapping_detail, mapping_summary
 from wizard.okta_simulator.provisioning import Provisioner
-from wizard.okta_simulator.tenant import ApiError, ApiPrincipal, Tenant, iso, not_found
+from wizard.okta_simulator.tenant import ApiError, ApiPrincipal, AppSettings, Tenant, iso, not_found
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "ja", "nl", "pt", "sv", "zh")
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "ja_JP", "nl_NL", "pt_BR", "sv_SE")
@@ -533,7 +533,8 @@ class Api:
         }
         return shown
 
-    def _provisioning_feature(self, app_id: str, origin: str) -> dict[str, Any]:
+    def _provisioning_settings(self, app_id: str) -> AppSettings:
+        """The app's provisioning settings; Okta refuses the feature reads while SCIM is off."""
         settings = self.t.app_settings[app_id]
         if not (settings.scim_enabled and settings.connection is not None):
             raise ApiError(
@@ -542,6 +543,10 @@ class Api:
                 "Api validation failed: Provisioning is not enabled for this application",
                 ["Provisioning is not enabled for this application."],
             )
+        return settings
+
+    def _provisioning_feature(self, app_id: str, origin: str) -> dict[str, Any]:
+        settings = self._provisioning_settings(app_id)
 
         def flag(on: bool) -> dict[str, str]:
             return {"status": "ENABLED" if on else "DISABLED"}
@@ -568,14 +573,7 @@ class Api:
 
     def _inbound_feature(self, app_id: str, origin: str) -> dict[str, Any]:
         """Import settings, in the shape recorded from a real org (the wizard never imports)."""
-        settings = self.t.app_settings[app_id]
-        if not (settings.scim_enabled and settings.connection is not None):
-            raise ApiError(
-                400,
-                "E0000001",
-                "Api validation failed: Provisioning is not enabled for this application",
-                ["Provisioning is not enabled for this application."],
-            )
+        settings = self._provisioning_settings(app_id)
         return {
             "name": "INBOUND_PROVISIONING",
             "status": "ENABLED" if settings.connection.import_new_users else "DISABLED",
