@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # As the Makefile's PYTEST_PARALLEL (two workers per core); `make speed` passes its own.
 PARALLEL = ["-n", str(2 * (os.cpu_count() or 1)), "--dist", "loadgroup"]
 SLOWEST = int(os.environ.get("SPEED_SLOWEST", "10"))
+FILES = int(os.environ.get("SPEED_FILES", "10"))
 
 
 def _cpu() -> float:
@@ -39,6 +40,7 @@ def _cpu() -> float:
 
 _started: dict[str, float] = {}
 _tests: dict[str, list[float]] = {}  # nodeid -> [wall, cpu] over setup, call and teardown
+_finished: dict[str, float] = {}  # xdist worker -> seconds into the session of its last report
 
 
 def _measure(item):
@@ -71,6 +73,9 @@ def pytest_sessionstart(session) -> None:
 def pytest_runtest_logreport(report) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return  # the controller adds up what the workers report
+    worker = getattr(getattr(report, "node", None), "gateway", None)
+    if worker is not None and "wall" in _started:
+        _finished[worker.id] = time.perf_counter() - _started["wall"]
     wall_cpu = _tests.setdefault(report.nodeid, [0.0, 0.0])
     wall_cpu[0] += report.duration
     # Each phase appends its own figure; the report carries every one so far.
@@ -89,9 +94,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     write(f"session wall time    {wall:>8.1f} s")
     write(f"sum of test times    {sum(w for w, _ in _tests.values()):>8.1f} s")
     write(f"CPU in tests         {sum(c for _, c in _tests.values()):>8.1f} s (workers and their children)")
+    if _finished:
+        # A worker that ends long before the others shows a tail: one long test left running alone.
+        ends = " ".join(f"{name}={end:.0f}" for name, end in sorted(_finished.items()))
+        write(f"workers' last report (s into the session): {ends}")
     write(f"slowest {SLOWEST} tests (wall s, CPU s):")
     for nodeid, (test_wall, test_cpu) in sorted(_tests.items(), key=lambda kv: -kv[1][0])[:SLOWEST]:
         write(f"  {test_wall:6.2f} {test_cpu:6.2f}  {nodeid}")
+    # Where the CPU goes by file: the figure to cut when the suite's CPU nears twice its wall goal.
+    by_file: dict[str, list[float]] = {}
+    for nodeid, (test_wall, test_cpu) in _tests.items():
+        totals = by_file.setdefault(nodeid.split("::", 1)[0], [0.0, 0.0, 0])
+        totals[0] += test_wall
+        totals[1] += test_cpu
+        totals[2] += 1
+    write(f"costliest {FILES} files by CPU (wall s, CPU s, tests):")
+    for path, (file_wall, file_cpu, count) in sorted(by_file.items(), key=lambda kv: -kv[1][1])[:FILES]:
+        write(f"  {file_wall:6.1f} {file_cpu:6.1f} {count:5d}  {path}")
 
 
 # -- the script ---------------------------------------------------------------------------------
