@@ -9,9 +9,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from screens.base import WizardScreen
+from screens.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from wizard.canary import CanaryReport
@@ -69,7 +70,7 @@ class CanaryScreen(WizardScreen):
             with Horizontal(classes="input-row"):
                 yield Button("Run again", id="canary-again", compact=True)
                 yield Button("Back", id="canary-leave", variant="primary", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.action_run()

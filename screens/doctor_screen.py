@@ -11,11 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from screens.base import WizardScreen
 from screens.widgets.action_text import escape
 from screens.widgets.findings_view import FindingsView
+from screens.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from wizard.doctor.access import IntegrationAccess
@@ -55,7 +56,7 @@ class DoctorScreen(WizardScreen):
             )
             yield Button("Check", id="doctor-run", variant="primary", compact=True)
         yield FindingsView()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#doctor-token-row").display = False

@@ -9,10 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from screens.base import WizardScreen
 from screens.widgets.copy_field import CopyField
+from screens.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     pass
@@ -43,7 +44,7 @@ class FinishScreen(WizardScreen):
                 yield Button("Prove delivery now", id="prove-now", compact=True)
                 yield Static("", classes="spacer")
                 yield Button("Quit ⏎", id="quit", variant="primary", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def _forget_label(self) -> str:
         return "Forget the Kandji token" if self.wizard.secrets.memory_only else "Delete the Kandji token"

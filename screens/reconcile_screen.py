@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from screens.base import WizardScreen
 from screens.widgets.action_text import escape
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.reconcile_progress import ReconcileProgress
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class ReconcileScreen(WizardScreen):
         yield Static(f"Compare all users of {escape(self.app_label)} with Kandji", id="reconcile-head")
         yield ReconcileProgress()
         yield Static("", id="reconcile-result")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.fixed_progress is not None:

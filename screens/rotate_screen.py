@@ -12,10 +12,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from screens.base import WizardScreen
 from screens.widgets.copy_field import CopyField
+from screens.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from wizard.canary import CanaryReport
@@ -61,7 +62,7 @@ class RotateTokenScreen(WizardScreen):
                         yield Button("Do this in the demo console", id="rotate-demo-console", compact=True)
             yield Static("", id="rotate-proof", classes="message")
             yield Button("Delete the Kandji token from the keyring", id="rotate-forget", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#rotate-handoff").display = False

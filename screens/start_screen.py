@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.base import WizardScreen
+from screens.widgets.key_footer import KeyFooter
 from wizard.okta.domains import CustomDomainNeedsConfirmation, OrgUrl, OrgUrlError, parse_org_url
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class StartScreen(WizardScreen):
                 yield Checkbox("This is my org's custom domain", id="confirm-custom")
                 yield Static("", id="org-url-message", classes="message")
                 yield Button("Check an existing integration", id="check-existing", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#tenants", OptionList).display = False

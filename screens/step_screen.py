@@ -15,12 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Static
 
 from screens.base import WizardScreen
 from screens.finish_screen import FinishScreen
 from screens.widgets.boxes import API_ACTIONS, CONSOLE_ACTIONS
 from screens.widgets.console_box import ConsoleActionBox
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.messages import ActionDone, GoToStep
 from screens.widgets.step_list import StepList
 from screens.widgets.step_panel import StepPanel, StepView
@@ -79,7 +80,7 @@ class StepScreen(WizardScreen):
             # No time-based debounce: a second Enter while the step runs is refused below instead.
             main.active_effect_duration = 0
             yield main
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.wizard.session.state.org_host
