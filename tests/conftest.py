@@ -47,6 +47,14 @@ def ui_time(monkeypatch: pytest.MonkeyPatch):
     return clock
 
 
+@pytest.fixture(autouse=True)
+def headless_paint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headless apps paint once per Pilot step, not at every frame (tests/headless_render.py)."""
+    from tests.headless_render import paint_per_step
+
+    paint_per_step(monkeypatch)
+
+
 @pytest.fixture
 def demo_services():
     """The embedded demo services (Okta simulator + SCIM server) on loopback."""
