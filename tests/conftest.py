@@ -36,6 +36,16 @@ def memory_keyring() -> MemoryKeyring:
 
 
 @pytest.fixture(autouse=True)
+def secrets_registry():
+    """The secrets a test registers for redaction are forgotten after it, as at the end of a
+    process: a worker's registry would otherwise grow with every test it ran."""
+    from wizard import redact
+
+    with redact.registry_scope():
+        yield
+
+
+@pytest.fixture(autouse=True)
 def ui_time(monkeypatch: pytest.MonkeyPatch):
     """The UI's polls and retries follow virtual time (tests/virtual_time.py), never real time."""
     from screens.engine_link import UI_TIME

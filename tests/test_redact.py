@@ -44,6 +44,16 @@ def test_a_registered_value_is_masked_wherever_it_appears() -> None:
     assert redact.redact(f"token={TOKEN}; again {TOKEN}.") == "token=****; again ****."
 
 
+def test_among_hundreds_of_registered_values_the_longest_present_form_wins() -> None:
+    # A long-lived process registers many values; only those present are matched, longest first.
+    for number in range(300):
+        register_secret(f"unrelated-secret-{number:04d}-padding")
+    register_secret("abcdef-123456")
+    register_secret("abcdef-123456-and-more")
+    text = "a=abcdef-123456-and-more b=abcdef-123456 c=unrelated-secret-0042-padding d=plain"
+    assert redact.redact(text) == "a=**** b=**** c=**** d=plain"
+
+
 def test_secretstr_is_accepted_and_short_values_are_ignored() -> None:
     register_secret(SecretStr(TOKEN))
     register_secret("abc")  # too short to mask safely
