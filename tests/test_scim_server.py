@@ -103,6 +103,24 @@ def test_okta_create_filter_and_put_deactivate_round_trip(server: ScimServer) ->
     assert stored["emails"][0]["value"] == "jane.doe@acme.com"
 
 
+def test_seeded_users_are_served_and_found_as_if_okta_had_posted_them(server: ScimServer) -> None:
+    ids = server.seed_users([okta_user("ann.lee@acme.com", "00u7"), okta_user("bo.kim@acme.com", "00u8")])
+    found = httpx.get(
+        f"{server.base_url}/Users", params={"filter": 'userName eq "bo.kim@acme.com"'}, headers=auth()
+    ).json()
+    assert found["totalResults"] == 1 and found["Resources"][0]["id"] == ids[1]
+    assert found["Resources"][0]["meta"]["resourceType"] == "User"
+    one = httpx.get(f"{server.base_url}/Users/{ids[0]}", headers=auth())
+    assert one.status_code == 200 and one.json()["externalId"] == "00u7"
+    # Okta's own POST of a taken userName is refused, as after a POST...
+    again = httpx.post(f"{server.base_url}/Users", headers=auth(), json=okta_user("ann.lee@acme.com", "00u9"))
+    assert again.status_code == 409
+    # ...and so is seeding one, whatever its case, leaving the stored users as they were.
+    with pytest.raises(ValueError, match="already taken"):
+        server.seed_users([okta_user("cy.ng@acme.com", "00u10"), okta_user("Ann.Lee@acme.com", "00u11")])
+    assert sorted(u["userName"] for u in server.users()) == ["ann.lee@acme.com", "bo.kim@acme.com"]
+
+
 def test_request_log_records_method_path_status_and_header(server: ScimServer) -> None:
     httpx.get(f"{server.base_url}/Users/unknown-id", headers=auth())
     [entry] = list(server.requests)

@@ -315,19 +315,36 @@ class ScimServer:
 
     def seed_users(self, users: Iterable[dict[str, Any]]) -> list[str]:
         """Store users directly (SCIM JSON, as Okta would have POSTed them), bypassing HTTP, so a
-        test or benchmark can start from 50,000 existing users in seconds. Returns their ids."""
-        if self._storage is None:
+        test or benchmark can start from 50,000 existing users in seconds. Returns their ids.
+
+        The users go in through the storage's `resources` property, which indexes them as
+        `create` would, without `create`'s two deep copies per user (they were over half the
+        cost of seeding). `create` also refuses a userName already taken, so that is checked
+        here, as SCIM compares it: case-insensitively."""
+        storage = self._storage
+        if storage is None:
             raise RuntimeError("The SCIM server was never started; call start() first.")
-        from scim2_models import User
+        from scim2_models import Meta, User
         from scim2_server.utils import load_default_resource_types
 
         user_type = load_default_resource_types()["User"]
-        ids = []
-        for data in users:
-            user = User.model_validate({"schemas": [USER_SCHEMA], **data})
-            created = self._storage.create(user_type, user)
-            ids.append(str(created.id))
-        return ids
+        with storage.lock:
+            existing = storage.resources
+            taken = {r.user_name.casefold() for r in existing if isinstance(r, User) and r.user_name}
+            added: list[User] = []
+            for data in users:
+                user = User.model_validate({"schemas": [USER_SCHEMA], **data})
+                name = (user.user_name or "").casefold()
+                if name in taken:
+                    raise ValueError(f"userName {user.user_name!r} is already taken in the SCIM server")
+                taken.add(name)
+                user.id = storage.generate_id(user_type, user)
+                now = storage.clock()
+                version = storage.next_version()
+                user.meta = Meta(resource_type="User", created=now, last_modified=now, version=version)
+                added.append(user)
+            storage.resources = [*existing, *added]
+        return [str(user.id) for user in added]
 
     def user_count(self) -> int:
         if self._storage is None:
