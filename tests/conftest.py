@@ -83,17 +83,25 @@ async def engine_ctx(demo_services):
         yield ctx
 
 
-# The longest files start first, so that under xdist no worker is left running one of them
-# alone at the end while the other has nothing to do. Each file's tests stay together, in order.
+# The files with the longest tests start first, so that under xdist no worker is left running
+# one of them alone at the end while the others have nothing to do (`make speed` shows each
+# worker's last report: they should end within a few seconds of each other). Each file's tests
+# stay together, in order.
 SLOW_FIRST = (
     "test_ui_walkthrough.py",
+    "test_ui_canary_rotation.py",
     "test_ui_demo_snapshots.py",
     "test_ui_demo.py",
-    "test_hardening_crash.py",
     "test_ui_at_80x24.py",
+    "test_reconcile.py",
+    "test_cli_subprocess.py",
+    "test_hardening_secrets.py",
+    "test_ui_support_resume.py",
+    "test_hardening_crash.py",
     "test_ui_day_two.py",
     "test_hardening_faults.py",
     "test_ui_snapshots.py",
+    "test_hardening_answers.py",
 )
 
 

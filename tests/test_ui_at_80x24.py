@@ -163,13 +163,18 @@ async def test_page_keys_and_arrows_scroll_the_step_panel() -> None:
         assert panel.scroll_y == 0
 
 
-async def test_no_letter_key_edits_a_prefilled_field() -> None:
+# Every letter, digit, ? and space, one at a time. Two tests, one per screen, so that the ~130
+# settled keypresses run side by side under xdist rather than as the suite's longest test.
+KEYS = [*string.ascii_letters, *string.digits, "question_mark", "space"]
+
+
+async def test_no_letter_key_edits_the_prefilled_org_url_on_the_start_screen() -> None:
     app = WizardApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         start = app.screen
         start.query_one("#org-url", Input).value = "acme.okta.com"
-        for key in [*string.ascii_letters, *string.digits, "question_mark", "space"]:
+        for key in KEYS:
             await pilot.press(key)
             await pilot.pause()
             if app.screen is not start:  # ? opened help
@@ -178,11 +183,17 @@ async def test_no_letter_key_edits_a_prefilled_field() -> None:
             assert start.query_one("#org-url", Input).value == "acme.okta.com", key
         await pilot.press("enter")
         await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, StepScreen)
+        assert isinstance(app.screen, StepScreen)
+        assert app.session.state.org_host == "acme.okta.com"  # the value set before the keys
+
+
+async def test_no_letter_key_edits_a_prefilled_field_on_an_api_step() -> None:
+    app = WizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_setup(pilot)
         await go_to(pilot, "2")
         assert screen.query_one("#field-label", Input).value == "Kandji SCIM App"
-        for key in [*string.ascii_letters, *string.digits, "question_mark", "space"]:
+        for key in KEYS:
             await pilot.press(key)
             await pilot.pause()
             if app.screen is not screen:  # help, or the finish screen
