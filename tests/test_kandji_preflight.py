@@ -9,6 +9,7 @@ import time
 import pytest
 from pydantic import SecretStr
 
+from tests import loopback_http as web
 from tests.kandji_servers import CannedServer, SilentServer, html, plain_json, redirect_to, self_signed_tls
 from wizard.demo.scim_server import ScimServer
 from wizard.kandji.checks import CheckResult, PreflightReport
@@ -56,11 +57,10 @@ async def test_good_token_passes_every_required_check_and_reports_each_as_it_com
 
 async def test_good_token_with_existing_users_still_passes() -> None:
     with ScimServer(TOKEN) as server:
-        import httpx
 
         user = {"userName": "jane@acme.com", "name": {"formatted": "Jane"}, "active": True}
         for n in range(3):
-            httpx.post(
+            web.post(
                 f"{server.base_url}/Users",
                 headers={"Authorization": f"Bearer {TOKEN}"},
                 json={**user, "userName": f"user{n}@acme.com"},
@@ -327,3 +327,19 @@ def test_mask_never_reveals_short_tokens(bad) -> None:
     from wizard.kandji.tokens import mask_token
 
     assert mask_token(bad + "short") == "****"
+
+
+def test_the_list_model_is_built_once_per_process() -> None:
+    # pydantic holds `ListResponse[User]` weakly: rebuilt after each garbage collection, it cost
+    # about 10 ms of CPU per pre-flight check.
+    import gc
+
+    from wizard.kandji import preflight
+    from wizard.kandji.diagnose import LIST_RESPONSE_URN
+
+    first = preflight._user_list_model()
+    gc.collect()
+    assert preflight._user_list_model() is first
+    body = {"schemas": [LIST_RESPONSE_URN], "totalResults": 0, "Resources": []}
+    assert preflight._scim_models_problem(body) is None
+    assert "malformed" in (preflight._scim_models_problem({**body, "totalResults": "many"}) or "")

@@ -10,6 +10,7 @@ hook refuses to attach it anywhere else.
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 import socket
 import urllib.request
@@ -332,10 +333,20 @@ def _list_response_problem(body: Any) -> str | None:
     return _scim_models_problem(body)
 
 
+@functools.cache
+def _user_list_model() -> Any:
+    """`ListResponse[User]`, built once. pydantic keeps parametrized models only weakly, so
+    writing `ListResponse[User]` at each check rebuilt the class (about 10 ms of CPU) whenever
+    the garbage collector had run since the last one."""
+    from scim2_models import ListResponse, User
+
+    return ListResponse[User]
+
+
 def _scim_models_problem(body: dict[str, Any]) -> str | None:
     """Validate the envelope with scim2-models; users may carry Kandji's own extra attributes."""
     from pydantic import ValidationError
-    from scim2_models import Context, ListResponse, User
+    from scim2_models import Context
 
     # Users are reduced to the fields Okta relies on, so vendor attributes do not fail the check.
     envelope = {k: v for k, v in body.items() if k != "Resources"}
@@ -344,7 +355,7 @@ def _scim_models_problem(body: dict[str, Any]) -> str | None:
             {"schemas": [USER_URN], "id": r["id"], "userName": r["userName"]} for r in body["Resources"]
         ]
     try:
-        ListResponse[User].model_validate(envelope, scim_ctx=Context.SEARCH_RESPONSE)
+        _user_list_model().model_validate(envelope, scim_ctx=Context.SEARCH_RESPONSE)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "body"
