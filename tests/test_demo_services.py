@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import keyring
 
+from tests import loopback_http as web
 from wizard.demo.services import DemoServices
 from wizard.paths import state_dir
 from wizard.secrets import Purpose
@@ -33,9 +33,9 @@ def test_the_simulator_has_seeded_people_and_the_scim_server_wants_the_token() -
         assert all(login.lower() in tenant.users_by_login for login in demo.seeded_logins)
         assert len(demo.seeded_logins) == 3
         url = demo.kandji_base_url + "/Users"
-        assert httpx.get(url, headers={"Authorization": "Bearer wrong-token-123"}).status_code == 401
+        assert web.get(url, headers={"Authorization": "Bearer wrong-token-123"}).status_code == 401
         token = demo.kandji_token.get_secret_value()
-        assert httpx.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert web.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 200
         assert "Demo-" not in repr(demo.test_person.password)
 
 

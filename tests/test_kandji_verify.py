@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 from pydantic import SecretStr
 
+from tests import loopback_http as web
 from wizard.demo.scim_server import ScimServer
 from wizard.kandji.urls import parse_kandji_url
 from wizard.kandji.verify import username_filter, verify_users
@@ -13,7 +13,7 @@ TOKEN = "kandji-good-token-0123456789abcdef"
 
 
 def add_user(server: ScimServer, login: str, *, active: bool = True) -> str:
-    response = httpx.post(
+    response = web.post(
         f"{server.base_url}/Users",
         headers={"Authorization": f"Bearer {TOKEN}"},
         json={

@@ -11,6 +11,7 @@ from okta_support import fixtures
 from okta_support.keys import new_key, service_app_auth
 from pydantic import SecretStr
 
+from tests import loopback_http as web
 from wizard.okta import errors as E
 from wizard.okta.auth import InvalidPrivateKey, OAuthServiceAuth, load_signing_key
 
@@ -53,10 +54,9 @@ async def test_a_proof_replayed_by_someone_else_is_refused(sim, make_client):
     async with make_client(auth) as okta:
         await okta.get_org()
     (ex,) = [e for e in sim.exchanges if e.url.endswith("/api/v1/org")]
-    import httpx
 
     # The same token and proof again: the jti was used, so the simulator answers 401.
-    replay = httpx.get(
+    replay = web.get(
         sim.base_url + "/api/v1/org",
         headers={
             "Authorization": ex.request_headers["Authorization"],
@@ -64,7 +64,7 @@ async def test_a_proof_replayed_by_someone_else_is_refused(sim, make_client):
         },
     )
     assert replay.status_code == 401
-    bearer = httpx.get(
+    bearer = web.get(
         sim.base_url + "/api/v1/org",
         headers={
             "Authorization": "Bearer " + ex.request_headers["Authorization"].split(" ", 1)[1],

@@ -12,6 +12,7 @@ from okta_support.keys import service_app_auth
 from okta_support.recorded import load_interactions, recorded_path, skip_or_fail_missing
 from pydantic import SecretStr
 
+from tests import loopback_http as web
 from tests.test_cli_fixtures import app_ids
 from wizard.commands.exit_codes import Exit
 from wizard.okta import errors as E
@@ -180,21 +181,21 @@ async def test_the_simulator_accepts_features_in_a_create_body_and_ignores_it(si
 
     body = {**saml_app_body("Kandji SCIM App"), "features": []}
     headers = {"Authorization": f"SSWS {sim.api_token}"}
-    answer = httpx.post(f"{sim.base_url}/api/v1/apps", json=body, headers=headers)
+    answer = web.post(f"{sim.base_url}/api/v1/apps", json=body, headers=headers)
     assert answer.status_code == 200 and answer.json()["features"] == []
 
 
 def test_every_simulator_answer_carries_the_rate_limit_headers_errors_included(sim) -> None:
     good = {"Authorization": f"SSWS {sim.api_token}"}
     answers = [
-        httpx.get(f"{sim.base_url}/api/v1/org", headers=good),
-        httpx.get(f"{sim.base_url}/api/v1/org", headers={"Authorization": "SSWS wrong"}),  # 401
-        httpx.get(f"{sim.base_url}/api/v1/apps/0oamissing", headers=good),  # 404
-        httpx.get(f"{sim.base_url}/api/v1/nothing-here", headers=good),  # unknown path
-        httpx.post(f"{sim.base_url}/api/v1/groups", content=b"{", headers=good),  # bad JSON
+        web.get(f"{sim.base_url}/api/v1/org", headers=good),
+        web.get(f"{sim.base_url}/api/v1/org", headers={"Authorization": "SSWS wrong"}),  # 401
+        web.get(f"{sim.base_url}/api/v1/apps/0oamissing", headers=good),  # 404
+        web.get(f"{sim.base_url}/api/v1/nothing-here", headers=good),  # unknown path
+        web.post(f"{sim.base_url}/api/v1/groups", content=b"{", headers=good),  # bad JSON
     ]
     sim.inject("/api/v1/org", status=503)
-    answers.append(httpx.get(f"{sim.base_url}/api/v1/org", headers=good))
+    answers.append(web.get(f"{sim.base_url}/api/v1/org", headers=good))
     assert [a.status_code for a in answers] == [200, 401, 404, 404, 400, 503]
     for answer in answers:
         assert {"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"} <= set(answer.headers)
@@ -202,7 +203,7 @@ def test_every_simulator_answer_carries_the_rate_limit_headers_errors_included(s
 
 def test_the_simulator_sends_one_link_line_per_rel(sim) -> None:
     sim.seed(groups=5)
-    answer = httpx.get(
+    answer = web.get(
         f"{sim.base_url}/api/v1/groups",
         params={"limit": 2},
         headers={"Authorization": f"SSWS {sim.api_token}"},
@@ -217,12 +218,12 @@ def test_app_users_keep_null_keys_and_apps_and_groups_have_the_recorded_links(si
     group = sim.tenant.add_group("Kandji Users")
     user = sim.add_user("pat@acme.example.com", groups=[group["id"]])
     sim.tenant.assign_group(app["id"], group["id"], {"profile": {}})
-    (app_user,) = httpx.get(f"{sim.base_url}/api/v1/apps/{app['id']}/users", headers=headers).json()
+    (app_user,) = web.get(f"{sim.base_url}/api/v1/apps/{app['id']}/users", headers=headers).json()
     assert app_user["id"] == user and "externalId" in app_user and app_user["externalId"] is None
-    app_links = httpx.get(f"{sim.base_url}/api/v1/apps/{app['id']}", headers=headers).json()["_links"]
+    app_links = web.get(f"{sim.base_url}/api/v1/apps/{app['id']}", headers=headers).json()["_links"]
     assert {"logo", "help", "uploadLogo", "users", "groups", "deactivate"} <= set(app_links)
     assert "self" not in app_links
-    group_links = httpx.get(f"{sim.base_url}/api/v1/groups/{group['id']}", headers=headers).json()["_links"]
+    group_links = web.get(f"{sim.base_url}/api/v1/groups/{group['id']}", headers=headers).json()["_links"]
     assert set(group_links) == {"logo", "owners", "users", "apps"}
 
 
@@ -231,6 +232,6 @@ def test_the_recorded_fault_mode_fails_twice_then_succeeds(sim) -> None:
     app = sim.tenant.add_app("Kandji SCIM App")
     sim.tenant.set_app_status(app["id"], "INACTIVE")
     sim.fail_like_recorded(f"/api/v1/apps/{app['id']}", "DELETE")
-    statuses = [httpx.delete(f"{sim.base_url}/api/v1/apps/{app['id']}", headers=headers) for _ in range(3)]
+    statuses = [web.delete(f"{sim.base_url}/api/v1/apps/{app['id']}", headers=headers) for _ in range(3)]
     assert [s.status_code for s in statuses] == [500, 500, 204]
     assert statuses[0].json()["errorCode"] == "E0000009" and statuses[0].json()["errorCauses"] == []

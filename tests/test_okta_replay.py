@@ -26,6 +26,7 @@ from okta_support.recorded import (
 )
 from pydantic import SecretStr
 
+from tests import loopback_http as web
 from wizard.okta import errors as E
 from wizard.okta.auth import ApiTokenAuth
 from wizard.okta.client import OktaClient
@@ -320,7 +321,7 @@ def test_the_simulator_answers_recorded_requests_as_okta_did(rec: Interaction | 
     if rec.req_body:
         headers["Content-Type"] = "application/json"
     url = f"{sim.base_url}{rec.path}" + (f"?{rec.query}" if rec.query else "")
-    response = httpx.request(rec.method, url, headers=headers, content=rec.req_body.encode(), timeout=10)
+    response = web.request(rec.method, url, headers=headers, content=rec.req_body.encode(), timeout=10)
     assert response.status_code == rec.code, f"{rec.name}: served {response.status_code} {response.text}"
     served = response.json() if response.content else None
     found = unexplained(differences(rec.json(), served), ALLOWED)

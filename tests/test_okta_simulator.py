@@ -3,12 +3,12 @@ System Log failures, console-only settings, pagination, seeding at scale."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from okta_support import fixtures
 from okta_support.fixtures import KANDJI_TOKEN
 from pydantic import SecretStr
 
+from tests import loopback_http as web
 from wizard.okta_simulator import OktaSimulator
 
 clock, sim, scim, make_client = fixtures.clock, fixtures.sim, fixtures.scim, fixtures.make_client
@@ -126,7 +126,7 @@ async def test_console_settings_show_in_features_and_never_come_from_the_api(sim
         assert feature["capabilities"]["update"]["lifecycleDeactivate"]["status"] == "ENABLED"
         assert "PUSH_USER_DEACTIVATION" in (await okta.get_app(app["id"]))["features"]
     # Okta's app object cannot switch these on: `features` is read-only, and a PUT wipes them.
-    put = httpx.put(
+    put = web.put(
         f"{sim.base_url}/api/v1/apps/{app['id']}",
         headers={"Authorization": f"SSWS {sim.api_token}"},
         json={"label": "Kandji SCIM App", "signOnMode": "SAML_2_0"},
@@ -188,11 +188,11 @@ def test_seeding_a_large_tenant_keeps_lookups_indexed():
         assert len(big.tenant.users) == 20001
         assert len(big.tenant.groups) == 2000
         login = next(iter(big.tenant.users_by_login))
-        response = httpx.get(
+        response = web.get(
             f"{big.base_url}/api/v1/users/{login}", headers={"Authorization": f"SSWS {big.api_token}"}
         )
         assert response.status_code == 200
-        found = httpx.get(
+        found = web.get(
             f"{big.base_url}/api/v1/groups",
             params={"search": 'profile.name eq "Team 01999"'},
             headers={"Authorization": f"SSWS {big.api_token}"},
@@ -201,11 +201,11 @@ def test_seeding_a_large_tenant_keeps_lookups_indexed():
 
 
 def test_every_response_carries_okta_headers(sim):
-    response = httpx.get(f"{sim.base_url}/api/v1/org", headers={"Authorization": f"SSWS {sim.api_token}"})
+    response = web.get(f"{sim.base_url}/api/v1/org", headers={"Authorization": f"SSWS {sim.api_token}"})
     for header in ("X-Okta-Request-Id", "X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset"):
         assert response.headers.get(header), header
     assert response.headers["Date"].endswith("GMT")
-    anonymous = httpx.get(f"{sim.base_url}/api/v1/org")
+    anonymous = web.get(f"{sim.base_url}/api/v1/org")
     assert anonymous.status_code == 401 and anonymous.json()["errorCode"] == "E0000011"
 
 
@@ -237,19 +237,19 @@ def test_console_settings_over_http_need_the_console_token_not_okta_credentials(
     app_id = sim.tenant.add_app("Kandji SCIM App")["id"]
     url = f"{sim.base_url}/__console/apps/{app_id}"
     okta_auth = {"Authorization": f"SSWS {sim.api_token}"}
-    assert httpx.post(f"{url}/scim-provisioning", headers=okta_auth, json={}).status_code == 401
+    assert web.post(f"{url}/scim-provisioning", headers=okta_auth, json={}).status_code == 401
     console = {"X-Simulator-Console": sim.console_token}
-    assert httpx.post(f"{url}/scim-provisioning", headers=console, json={"enabled": True}).json() == {
+    assert web.post(f"{url}/scim-provisioning", headers=console, json={"enabled": True}).json() == {
         "ok": True
     }
-    saved = httpx.post(
+    saved = web.post(
         f"{url}/connection", headers=console, json={"baseUrl": scim.base_url, "token": KANDJI_TOKEN}
     ).json()
     assert saved["ok"] is True
-    assert httpx.post(f"{url}/to-app", headers=console, json={"create": True}).json() == {"ok": True}
+    assert web.post(f"{url}/to-app", headers=console, json={"create": True}).json() == {"ok": True}
     assert sim.tenant.app_settings[app_id].pushes
     assert (
-        httpx.post(f"{sim.base_url}/__console/apps/nope/to-app", headers=console, json={}).status_code == 404
+        web.post(f"{sim.base_url}/__console/apps/nope/to-app", headers=console, json={}).status_code == 404
     )
 
 
