@@ -197,8 +197,6 @@ def seed_integration(
                 body["userName"] = _case_variant(profile["login"], i)
             kandji_users.append(body)
             kandji_index.append(i)
-    scim_ids = scim.seed_users(kandji_users)
-    external = dict(zip(kandji_index, scim_ids, strict=True))
     orphans = [
         {
             "userName": f"former.staff{k}@{domain}",
@@ -209,7 +207,9 @@ def seed_integration(
         }
         for k in range(spec.orphans)
     ]
-    scim.seed_users(orphans)
+    # One call: each call re-indexes every user already stored.
+    scim_ids = scim.seed_users([*kandji_users, *orphans])[: len(kandji_users)]
+    external = dict(zip(kandji_index, scim_ids, strict=True))
     logins["orphan"] = [o["userName"] for o in orphans]
     with t.lock:
         now = iso(t.clock())
