@@ -41,6 +41,7 @@ def _cpu() -> float:
 _started: dict[str, float] = {}
 _tests: dict[str, list[float]] = {}  # nodeid -> [wall, cpu] over setup, call and teardown
 _finished: dict[str, float] = {}  # xdist worker -> seconds into the session of its last report
+_down: dict[str, float] = {}  # xdist worker -> seconds into the session when it had shut down
 
 
 def _measure(item):
@@ -84,6 +85,12 @@ def pytest_runtest_logreport(report) -> None:
         wall_cpu[1] = sum(phases)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    if "wall" in _started:
+        _down[node.gateway.id] = time.perf_counter() - _started["wall"]
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER") or not _tests:
         return
@@ -98,6 +105,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         # A worker that ends long before the others shows a tail: one long test left running alone.
         ends = " ".join(f"{name}={end:.0f}" for name, end in sorted(_finished.items()))
         write(f"workers' last report (s into the session): {ends}")
+    if _down:
+        downs = " ".join(f"{name}={end:.0f}" for name, end in sorted(_down.items()))
+        write(f"workers shut down (s into the session):    {downs}")
     write(f"slowest {SLOWEST} tests (wall s, CPU s):")
     for nodeid, (test_wall, test_cpu) in sorted(_tests.items(), key=lambda kv: -kv[1][0])[:SLOWEST]:
         write(f"  {test_wall:6.2f} {test_cpu:6.2f}  {nodeid}")
