@@ -341,3 +341,30 @@ async def test_each_write_needs_its_roles(sim, make_client, roles, allowed):
             except E.OktaPermissionError as exc:
                 assert exc.error_code == "E0000006"
     assert done == allowed
+
+
+def test_stopping_ends_the_connections_a_client_left_open() -> None:
+    """A client that never closes its pool must not keep a server thread, and whatever that
+    thread holds (a TUI's captured stderr, and so the whole app), alive after the simulator
+    stopped."""
+    import threading
+
+    import httpx
+
+    from wizard.plain_http import shared_context
+
+    before = set(threading.enumerate())
+    simulator = OktaSimulator().start()
+    client = httpx.Client(verify=shared_context())  # keep-alive, and never closed before stop()
+    try:
+        headers = {"Authorization": f"SSWS {simulator.api_token}"}
+        assert client.get(f"{simulator.base_url}/api/v1/org", headers=headers).status_code == 200
+        serving = [t for t in set(threading.enumerate()) - before if "process_request" in t.name]
+        assert serving, "the connection is kept alive by a thread of its own"
+        simulator.stop()
+        for thread in serving:
+            thread.join(timeout=5)
+        assert not any(thread.is_alive() for thread in serving)
+    finally:
+        client.close()
+        simulator.stop()

@@ -6,9 +6,11 @@ front end does. Every response carries `X-Okta-Request-Id`, `Date` and `X-Rate-L
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -231,9 +233,36 @@ def oauth_reply(sim: OktaSimulator, form_body: bytes, headers: Any, token_url: s
 
 
 class SimulatorServer(ThreadingHTTPServer):
+    """One thread per connection, kept alive between requests as Okta's are. `close_connections`
+    ends the ones still open when the simulator stops: a client that never closed its pool left
+    its thread blocked on the socket for the rest of the process, holding whatever that thread
+    had picked up (a TUI's captured stderr, and with it the whole app)."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            still_open = list(self._open)
+        for connection in still_open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 Dispatch = Callable[..., Reply]

@@ -90,6 +90,7 @@ class OktaSimulator:
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
+            server.close_connections()
             server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
