@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from wizard.serving import stop_promptly
+
 CHUNK = 64 * 1024
 
 
@@ -104,7 +106,7 @@ class HostileOkta:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
+        stop_promptly(self.server)
         self.server.server_close()
 
     def _rule_for(self, method: str, path: str, query: str) -> Rule | None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from wizard.serving import stop_promptly
+
 LOOPBACK = "127.0.0.1"
 Reply = tuple[int, dict[str, str], bytes]
 Handler = Callable[[str, str, dict[str, str]], Reply]
@@ -59,7 +61,7 @@ class CannedServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
+        stop_promptly(self._server)
         self._server.server_close()
         self._thread.join(5)
 

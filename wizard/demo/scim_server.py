@@ -23,6 +23,8 @@ from wsgiref.util import application_uri
 
 from pydantic import SecretStr
 
+from wizard.serving import stop_promptly
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from scim2_models import ScimProvider
@@ -261,7 +263,7 @@ class ScimServer:
         self._server = self._thread = None
         if server is None:
             return
-        server.shutdown()
+        stop_promptly(server)
         server.server_close()
         if thread is not None:
             thread.join(timeout=5)

@@ -36,6 +36,7 @@ from wizard.okta_simulator.server import (
     oauth_reply,
 )
 from wizard.okta_simulator.tenant import ApiError, ApiPrincipal, ScimConnection, Tenant
+from wizard.serving import stop_promptly
 
 CONSOLE_PREFIX = "/__console/"
 _FIRST = ("Alex", "Sam", "Robin", "Kim", "Jo", "Lee", "Max", "Noa", "Ira", "Ty")
@@ -89,7 +90,7 @@ class OktaSimulator:
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
+            stop_promptly(server)
             server.close_connections()
             server.server_close()
         if self._thread is not None:
