@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 
 from screens.app import WizardApp
 from tests.test_ui_demo import _to_step_9
-from tests.ui_support import demo_console, no_blink, press_and_settle
+from tests.ui_support import demo_console, no_blink, pictures_once, press_and_settle, screenshot
 from wizard.demo.services import DemoServices
 
 # The (Okta, SCIM) ports the snapshots show.
@@ -46,12 +46,7 @@ async def _picture(pilot: Pilot, demo: DemoServices) -> str:
     app.clear_notifications()
     no_blink(app)  # type: ignore[arg-type]
     await pilot.pause(0.1)  # let the panel finish scrolling to the focused field
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    svg = app.export_screenshot(title=app.title, simplify=True)
+    svg = await screenshot(pilot)
     real = (demo.okta_simulator.port, demo.scim.port)
     for port, shown in zip(real, SHOWN_PORTS, strict=True):
         svg = svg.replace(f"127.0.0.1:{port}", f"127.0.0.1:{shown}")
@@ -90,13 +85,5 @@ async def _walk(size: tuple[int, int]) -> dict[str, str]:
 )
 @pytest.mark.parametrize("case", CASES)
 async def test_demo_screen(snapshot, case: str, size: str) -> None:
-    if size not in _taken:
-        try:
-            _taken[size] = await _walk(SIZES[size])
-        except BaseException as exc:
-            _taken[size] = exc
-            raise
-    taken = _taken[size]
-    if isinstance(taken, BaseException):
-        pytest.fail(f"the {size} walk through the demo failed earlier: {taken!r}")
+    taken = await pictures_once(_taken, size, lambda: _walk(SIZES[size]))
     assert snapshot.use_extension(SVGImageExtension) == taken[case]

@@ -13,7 +13,7 @@ from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
 
 from screens.app import WizardApp
-from tests.ui_support import go_to, no_blink, open_setup, settle
+from tests.ui_support import go_to, no_blink, open_setup, pictures_once, screenshot, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((200, 50), id="200x50")]
 
@@ -56,17 +56,6 @@ STEPS = ["B.1", "B.2", "1", "10.1", "15", "17", "24"]
 _taken: dict[tuple[int, int], dict[str, str] | BaseException] = {}
 
 
-async def _picture(pilot: Pilot) -> str:
-    """What `snap_compare` would save at this moment."""
-    app = pilot.app
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    return app.export_screenshot(title=app.title, simplify=True)
-
-
 async def _walk(size: tuple[int, int]) -> dict[str, str]:
     pictures: dict[str, str] = {}
     app = WizardApp()
@@ -75,7 +64,7 @@ async def _walk(size: tuple[int, int]) -> dict[str, str]:
         for number in STEPS:
             await go_to(pilot, number)
             await settle(pilot)
-            pictures[number] = await _picture(pilot)
+            pictures[number] = await screenshot(pilot)
     return pictures
 
 
@@ -85,15 +74,7 @@ async def _walk(size: tuple[int, int]) -> dict[str, str]:
 )
 @pytest.mark.parametrize("number", STEPS)
 async def test_step_screen(snapshot, size: tuple[int, int], number: str) -> None:
-    if size not in _taken:
-        try:
-            _taken[size] = await _walk(size)
-        except BaseException as exc:
-            _taken[size] = exc
-            raise
-    taken = _taken[size]
-    if isinstance(taken, BaseException):
-        pytest.fail(f"the walk through the steps at {size} failed earlier: {taken!r}")
+    taken = await pictures_once(_taken, size, lambda: _walk(size))
     assert snapshot.use_extension(SVGImageExtension) == taken[number]
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import Worker
@@ -100,3 +102,31 @@ async def demo_console(pilot: Pilot) -> None:
     await pilot.press("enter")
     await pilot.pause()
     await settle_engine(pilot)
+
+
+async def screenshot(pilot: Pilot) -> str:
+    """What `snap_compare` would save at this moment: after the same pauses and animations."""
+    app = pilot.app
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    return app.export_screenshot(title=app.title, simplify=True)
+
+
+async def pictures_once(
+    taken: dict[Any, dict[str, str] | BaseException], key: Any, walk: Callable[[], Awaitable[dict[str, str]]]
+) -> dict[str, str]:
+    """The pictures one walk took, walking the first time `key` is asked for. Snapshot tests that
+    share a walk compare its pictures; a walk that failed fails the tests after it too."""
+    if key not in taken:
+        try:
+            taken[key] = await walk()
+        except BaseException as exc:
+            taken[key] = exc
+            raise
+    pictures = taken[key]
+    if isinstance(pictures, BaseException):
+        pytest.fail(f"the walk for {key} failed earlier: {pictures!r}")
+    return pictures
