@@ -104,6 +104,20 @@ async def test_each_seeded_problem_is_found_with_its_step_and_link(servers, seed
         assert finding.link and finding.link.endswith(f"/admin/group/{seeded.empty_group_id}")
 
 
+async def test_push_new_users_off_on_the_connection_is_found_at_10_3(servers):
+    sim, scim = servers
+    seeded = seed_integration(sim, scim, TOKEN, HEALTHY)
+    with sim.tenant.lock:
+        sim.tenant.app_settings[seeded.app_id].connection.push_new_users = False
+    report = await diagnose(sim, scim)
+    [finding] = [f for f in report.findings if "Push New Users" in f.title]
+    assert (finding.severity, finding.step) == ("high", "10.3")
+    assert "PUSH_PROFILE_UPDATES" in finding.evidence and "PUSH_NEW_USERS" not in finding.evidence
+    assert "Supported provisioning actions" in finding.fix
+    connection = next(c for c in report.checks if c.key == "connection")
+    assert connection.evidence["push"] == {"PUSH_NEW_USERS": False, "PUSH_PROFILE_UPDATES": True}
+
+
 async def test_an_inactive_app_and_scim_off_are_critical(servers):
     sim, scim = servers
     seeded = seed_integration(sim, scim, TOKEN, _with(scim_enabled=False))
